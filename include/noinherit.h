@@ -1,0 +1,265 @@
+/*
+ * noinherit.h - PEP 446 for C: file descriptors that are not inherited by
+ * child processes unless the program asks for it.
+ *
+ * Every function below that creates a descriptor returns it with the
+ * close-on-exec flag set (it is "non-inheritable").  Where the kernel and C
+ * library offer an atomic flag (O_CLOEXEC, SOCK_CLOEXEC, pipe2, dup3,
+ * accept4, F_DUPFD_CLOEXEC, MSG_CMSG_CLOEXEC, ...) the flag is passed to the
+ * creating call, so no other thread can fork and exec between the creation
+ * and the setting of the flag.  Where the atomic form is missing or refused
+ * (ENOSYS, EINVAL or EPERM from an old kernel or a seccomp profile, or an
+ * O_CLOEXEC silently ignored), the library falls back to creating the
+ * descriptor and setting the flag afterwards, remembers that answer, and
+ * holds a shared lock across the two steps so that a child started by
+ * ni_spawn() never sees a half-made descriptor.
+ *
+ * Conventions: every function reports failure as the call it wraps does, by
+ * returning -1 (or NULL) and setting errno.  On failure no descriptor is
+ * leaked and output parameters are left untouched.  The library never
+ * prints and never aborts.  All functions are thread-safe.  While the atomic
+ * flags work (see ni_features()) the creation functions and
+ * ni_get_inheritable()/ni_set_inheritable() take no lock and allocate
+ * nothing, so they are async-signal-safe (ni_fopen() and ni_openpty() excepted,
+ * as fopen() and openpty() are not).
+ */
+#ifndef NOINHERIT_H
+#define NOINHERIT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#ifdef _WIN32
+#include <winsock2.h>
+typedef SOCKET ni_socket_t;
+#define NI_INVALID_SOCKET INVALID_SOCKET
+#else
+#include <signal.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <sys/ioctl.h>
+typedef int ni_socket_t;
+#define NI_INVALID_SOCKET (-1)
+#endif
+
+#if defined(_WIN32)
+#define NI_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define NI_API __attribute__((visibility("default")))
+#else
+#define NI_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NI_VERSION_MAJOR 0
+#define NI_VERSION_MINOR 1
+#define NI_VERSION_PATCH 0
+
+/* ------------------------------------------------------------------ */
+/* The inheritable flag                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Returns 1 if fd would be inherited by a child across execve() (its
+ * close-on-exec flag is clear), 0 if it would not, or -1 with errno EBADF
+ * if fd is not an open descriptor.
+ */
+NI_API int ni_get_inheritable(int fd);
+
+/*
+ * Makes fd inheritable (inheritable true: clears FD_CLOEXEC) or not (sets
+ * it).  Uses ioctl(FIOCLEX/FIONCLEX), one system call, where the kernel
+ * accepts it, else fcntl(), which skips the write when the flag is already
+ * as asked.  Works on O_PATH descriptors.  Returns 0, or -1 with errno EBADF
+ * if fd is not an open descriptor.
+ */
+NI_API int ni_set_inheritable(int fd, bool inheritable);
+
+/* ------------------------------------------------------------------ */
+/* Creation: each is the twin of the POSIX call of the same name, takes */
+/* the same arguments, fails with the same errno, and returns a         */
+/* non-inheritable descriptor.                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * open(2) / openat(2) / creat(2) with O_CLOEXEC added.  The mode argument
+ * is read only when flags contain O_CREAT or O_TMPFILE.  Errors: those of
+ * open(2) (ENOENT, EACCES, EEXIST, EISDIR, EMFILE, EBADF for a bad dirfd,
+ * ...).
+ */
+NI_API int ni_open(const char *path, int flags, ... /* mode_t mode */);
+NI_API int ni_openat(int dirfd, const char *path, int flags, ... /* mode_t mode */);
+NI_API int ni_creat(const char *path, mode_t mode);
+
+/*
+ * fopen(3) whose underlying descriptor is non-inheritable (mode "e" added).
+ * mode must be "r", "w" or "a", optionally followed by "+", and may carry
+ * the glibc/musl extensions "b", "x", "e", "m" and "c"; anything else
+ * fails with EINVAL before any file is touched.  Returns NULL with errno
+ * as fopen(3) on other errors.
+ */
+NI_API FILE *ni_fopen(const char *path, const char *mode);
+
+/*
+ * ni_dup: dup(2), the new descriptor non-inheritable (F_DUPFD_CLOEXEC).
+ * ni_dupfd: the lowest free descriptor >= minfd, as fcntl(F_DUPFD_CLOEXEC).
+ * Errors: EBADF (fd not open), EINVAL (minfd negative or beyond
+ * RLIMIT_NOFILE), EMFILE.
+ */
+NI_API int ni_dup(int fd);
+NI_API int ni_dupfd(int fd, int minfd);
+
+/*
+ * PEP 446's os.dup2(): duplicates fd onto fd2, closing fd2 first if open.
+ * fd2 is non-inheritable unless inheritable is true (dup3 with O_CLOEXEC,
+ * or plain dup2).  When fd == fd2, only sets the flag of fd.  Returns fd2,
+ * or -1 with errno EBADF (fd not open, or fd2 negative or beyond
+ * RLIMIT_NOFILE), EBUSY, EINTR or EMFILE as dup2(2) does.
+ */
+NI_API int ni_dup2(int fd, int fd2, bool inheritable);
+
+/*
+ * pipe(2) and pipe2(2): both ends non-inheritable.  ni_pipe2 accepts
+ * O_NONBLOCK and O_DIRECT (and O_CLOEXEC, which is implied); any other flag
+ * fails with EINVAL.  Errors: EMFILE, ENFILE, EFAULT, EINVAL.
+ */
+NI_API int ni_pipe(int fds[2]);
+NI_API int ni_pipe2(int fds[2], int flags);
+
+/*
+ * socket(2) and socketpair(2) with SOCK_CLOEXEC.  type may carry
+ * SOCK_NONBLOCK (emulated with fcntl where SOCK_CLOEXEC is refused).
+ * Errors: those of socket(2) (EAFNOSUPPORT, EINVAL, EPROTONOSUPPORT,
+ * EACCES, EMFILE, ...).  On failure sv is untouched.
+ */
+NI_API ni_socket_t ni_socket(int domain, int type, int protocol);
+NI_API int ni_socketpair(int domain, int type, int protocol, ni_socket_t sv[2]);
+
+/*
+ * accept(2) / accept4(2) with SOCK_CLOEXEC: the accepted socket is
+ * non-inheritable whatever the listener's flag.  ni_accept4 accepts
+ * SOCK_NONBLOCK (and SOCK_CLOEXEC, implied); any other flag fails with
+ * EINVAL.  Errors: those of accept(2) (EAGAIN, EBADF, ENOTSOCK, EINVAL for
+ * a socket that is not listening, EINTR, EMFILE, ...).
+ */
+NI_API ni_socket_t ni_accept(ni_socket_t s, struct sockaddr *addr, socklen_t *len);
+NI_API ni_socket_t ni_accept4(ni_socket_t s, struct sockaddr *addr, socklen_t *len, int flags);
+
+/*
+ * recvmsg(2) with MSG_CMSG_CLOEXEC: every descriptor that arrives in an
+ * SCM_RIGHTS control message is non-inheritable.  Returns the byte count, or
+ * -1 with errno as recvmsg(2).
+ */
+NI_API ssize_t ni_recvmsg(int fd, struct msghdr *msg, int flags);
+
+#ifndef _WIN32
+/*
+ * openpty(3) with both ends non-inheritable (the slave is opened through
+ * TIOCGPTPEER where the kernel has it, else by name, with O_CLOEXEC).
+ * name, termp and winp may be NULL; name, if given, must have room for the
+ * slave's path (as openpty(3): use at least 64 bytes).  Errors: those of
+ * posix_openpt(3), grantpt(3), unlockpt(3), open(2) and tcsetattr(3).
+ */
+NI_API int ni_openpty(int *master, int *slave, char *name,
+                      const struct termios *termp, const struct winsize *winp);
+#endif
+
+/*
+ * posix_openpt(3) with O_CLOEXEC added to flags (O_RDWR, O_NOCTTY).
+ * Errors: those of posix_openpt(3) (EINVAL for other flags, EMFILE, ...).
+ */
+NI_API int ni_posix_openpt(int flags);
+
+/*
+ * mkstemp(3) / mkostemp(3) with O_CLOEXEC added.  tmpl must end in "XXXXXX"
+ * and is rewritten in place, as mkstemp(3) does.  flags may carry O_APPEND,
+ * O_SYNC, O_DSYNC and O_NOATIME (O_CLOEXEC is implied).  Errors: EINVAL for a
+ * bad template, and those of open(2).
+ */
+NI_API int ni_mkstemp(char *tmpl);
+NI_API int ni_mkostemp(char *tmpl, int flags);
+
+/*
+ * Linux.  epoll_create1(2), eventfd(2), timerfd_create(2), signalfd(2),
+ * inotify_init1(2), memfd_create(2), each with its CLOEXEC flag added;
+ * flags otherwise as the call takes them.  ni_signalfd with fd == -1 creates
+ * a new descriptor; with an existing signalfd it only changes its mask and
+ * leaves its flag alone.  On other systems these fail with ENOSYS.
+ */
+NI_API int ni_epoll_create1(int flags);
+NI_API int ni_eventfd(unsigned int initval, int flags);
+NI_API int ni_timerfd_create(int clockid, int flags);
+#ifndef _WIN32
+NI_API int ni_signalfd(int fd, const sigset_t *mask, int flags);
+#endif
+NI_API int ni_inotify_init1(int flags);
+NI_API int ni_memfd_create(const char *name, unsigned int flags);
+
+/* BSD, macOS: kqueue(2), non-inheritable (kqueue1/O_CLOEXEC where known).
+ * Fails with ENOSYS elsewhere. */
+NI_API int ni_kqueue(void);
+
+/* ------------------------------------------------------------------ */
+/* Whole-table operations                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * ni_close_from closes every descriptor >= lowfd; ni_cloexec_from makes
+ * every descriptor >= lowfd non-inheritable and closes nothing.  Both reach
+ * descriptors above a lowered RLIMIT_NOFILE, and their cost grows with the
+ * number of open descriptors, not with RLIMIT_NOFILE: close_range(2) where
+ * the kernel has it, else a walk of /proc/self/fd (raw getdents64 into a
+ * stack buffer), else batches of poll(2) that find open descriptors up to
+ * the hard RLIMIT_NOFILE (capped at 2^20 when it is unlimited).  Neither
+ * allocates or locks, so both may run in a forked child or a signal handler.
+ * Returns 0, or -1 with errno EINVAL if lowfd is negative.
+ */
+NI_API int ni_close_from(int lowfd);
+NI_API int ni_cloexec_from(int lowfd);
+
+/* ------------------------------------------------------------------ */
+/* What works here                                                     */
+/* ------------------------------------------------------------------ */
+
+#define NI_FEAT_O_CLOEXEC           (1u << 0)  /* open() honours O_CLOEXEC */
+#define NI_FEAT_SOCK_CLOEXEC        (1u << 1)  /* socket()/socketpair() take SOCK_CLOEXEC */
+#define NI_FEAT_ACCEPT4             (1u << 2)  /* accept4() with SOCK_CLOEXEC */
+#define NI_FEAT_DUPFD_CLOEXEC       (1u << 3)  /* fcntl(F_DUPFD_CLOEXEC) */
+#define NI_FEAT_DUP3                (1u << 4)  /* dup3(O_CLOEXEC) */
+#define NI_FEAT_PIPE2               (1u << 5)  /* pipe2(O_CLOEXEC) */
+#define NI_FEAT_CMSG_CLOEXEC        (1u << 6)  /* recvmsg(MSG_CMSG_CLOEXEC) */
+#define NI_FEAT_EPOLL_CLOEXEC       (1u << 7)  /* epoll_create1(EPOLL_CLOEXEC) */
+#define NI_FEAT_FD_CLOEXEC_FLAGS    (1u << 8)  /* eventfd/timerfd/signalfd/inotify/memfd CLOEXEC flags */
+#define NI_FEAT_FOPEN_E             (1u << 9)  /* fopen() honours mode "e" */
+#define NI_FEAT_FIOCLEX             (1u << 10) /* ioctl(FIOCLEX/FIONCLEX) */
+#define NI_FEAT_CLOSE_RANGE         (1u << 11) /* close_range(2) */
+#define NI_FEAT_CLOSE_RANGE_CLOEXEC (1u << 12) /* close_range(CLOSE_RANGE_CLOEXEC) */
+#define NI_FEAT_PROC_FD             (1u << 13) /* /proc/self/fd can be walked */
+
+/*
+ * Probes (once; later calls read the cache) which atomic mechanisms work in
+ * this process and returns the NI_FEAT_* bits of those that do.  A bit is
+ * clear when the mechanism is missing at build time or was refused at run
+ * time; the library then uses the fallback described in the README.
+ * Probing creates and closes a few descriptors; it never fails.
+ */
+NI_API unsigned ni_features(void);
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+NI_API const char *ni_version(void);
+
+#ifdef _WIN32
+/* Windows: the HANDLE forms of ni_get/set_inheritable (HANDLE_FLAG_INHERIT). */
+NI_API int ni_get_handle_inheritable(void *handle);
+NI_API int ni_set_handle_inheritable(void *handle, bool inheritable);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NOINHERIT_H */
