@@ -213,8 +213,8 @@ NI_API int ni_kqueue(void);
  * descriptors above a lowered RLIMIT_NOFILE, and their cost grows with the
  * number of open descriptors, not with RLIMIT_NOFILE: close_range(2) where
  * the kernel has it, else a walk of /proc/self/fd (raw getdents64 into a
- * stack buffer), else batches of poll(2) that find open descriptors up to
- * the hard RLIMIT_NOFILE (capped at 2^20 when it is unlimited).  Neither
+ * stack buffer), else a scan of every possible descriptor up to the hard
+ * RLIMIT_NOFILE (capped at 2^20 when it is unlimited).  Neither
  * allocates or locks, so both may run in a forked child or a signal handler.
  * Returns 0, or -1 with errno EINVAL if lowfd is negative.
  */

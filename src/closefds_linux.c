@@ -1,0 +1,157 @@
+/*
+ * closefds_linux.c - Linux fast paths of ni_close_from/ni_cloexec_from.
+ *
+ * First close_range(2) (Linux 5.9; CLOSE_RANGE_CLOEXEC since 5.11), one
+ * system call whatever the limit.  Then a walk of /proc/self/fd read with
+ * raw getdents64 into a stack buffer: no malloc, no opendir, so it may run
+ * after fork or in a signal handler.  Cost grows with the descriptors open,
+ * not with RLIMIT_NOFILE.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+
+/* Returns 1 if close_range did the job, 0 if it is unavailable here. */
+static int
+try_close_range(int lowfd, bool cloexec)
+{
+#ifdef SYS_close_range
+	enum probe_id p = cloexec ? P_CLOSE_RANGE_CLOEXEC : P_CLOSE_RANGE;
+	int st = probe_get(p);
+
+	if (st == PROBE_NO)
+		return 0;
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U,
+	    cloexec ? CLOSE_RANGE_CLOEXEC : 0U) == 0) {
+		if (st == PROBE_UNKNOWN)
+			probe_set(p, PROBE_YES);
+		return 1;
+	}
+	/*
+	 * With first <= last and known flags its only errors are ENOSYS
+	 * (before 5.9), EINVAL (flag unknown before 5.11) and EPERM/ENOSYS
+	 * from seccomp: all mean "not here".
+	 */
+	probe_set(p, PROBE_NO);
+	return 0;
+#else
+	(void)lowfd;
+	(void)cloexec;
+	return 0;
+#endif
+}
+
+struct ni_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* Parses a decimal descriptor number; -1 for "." and "..". */
+static int
+parse_fd(const char *s)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 0x7fffffff / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return (int)v;
+}
+
+/*
+ * One pass over the directory; returns how many descriptors >= lowfd it
+ * acted on (closing, or setting the flag where it was clear), -1 on error.
+ */
+static long
+walk_once(int dfd, int lowfd, bool cloexec)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	long done = 0, n, off;
+
+	for (;;) {
+		n = syscall(SYS_getdents64, dfd, buf, sizeof(buf));
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return done;
+		for (off = 0; off < n;) {
+			struct ni_dirent64 *d = (struct ni_dirent64 *)(buf + off);
+			int fd = parse_fd(d->d_name);
+
+			off += d->d_reclen;
+			if (fd < lowfd || fd == dfd)
+				continue;
+			if (!cloexec) {
+				(void)close(fd);
+				done++;
+			} else if (ni_get_inheritable(fd) == 1) {
+				(void)fd_set_cloexec(fd);
+				done++;
+			}
+		}
+	}
+}
+
+/* Returns 1 if the walk did the job, 0 if /proc is not there. */
+static int
+walk_proc(int lowfd, bool cloexec)
+{
+	struct statfs sfs;
+	int dfd, pass;
+	long r = 0;
+
+	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;	/* not cached: /proc may be mounted later */
+	/* Something else mounted there (a tmpfs hiding /proc) is no table. */
+	if (fstatfs(dfd, &sfs) != 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+		(void)close(dfd);
+		return 0;
+	}
+	/*
+	 * The kernel lists the table by descriptor number, so closing what was
+	 * read does not hide what follows.  Passes repeat until one finds
+	 * nothing to do, for descriptors another thread made meanwhile (glibc's
+	 * closefrom does the same), at most a few times.
+	 */
+	for (pass = 0; pass < 4; pass++) {
+		if (pass > 0 && lseek(dfd, 0, SEEK_SET) != 0)
+			break;
+		r = walk_once(dfd, lowfd, cloexec);
+		if (r <= 0)
+			break;
+	}
+	(void)close(dfd);
+	if (r < 0)
+		return 0;
+	if (probe_get(P_PROC_FD) == PROBE_UNKNOWN)
+		probe_set(P_PROC_FD, PROBE_YES);
+	return 1;
+}
+
+int
+closefds_os(int lowfd, bool cloexec)
+{
+	if (try_close_range(lowfd, cloexec))
+		return 1;
+	return walk_proc(lowfd, cloexec);
+}

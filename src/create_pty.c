@@ -1,0 +1,88 @@
+/*
+ * create_pty.c - posix_openpt and openpty.
+ *
+ * openpty(3) opens both ends without O_CLOEXEC and takes no flags, so
+ * ni_openpty is built from posix_openpt(O_CLOEXEC) and an O_CLOEXEC open of
+ * the slave: through TIOCGPTPEER (Linux 4.13), which needs no path and so
+ * cannot be fooled by a renamed /dev/pts entry, else by ptsname.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int
+openpt_atomic(void *p)
+{
+	return posix_openpt(*(int *)p | O_CLOEXEC);
+}
+
+static int
+openpt_plain(void *p)
+{
+	return posix_openpt(*(int *)p & ~O_CLOEXEC);
+}
+
+/* glibc and musl pass the flags to open(2): O_CLOEXEC's probe applies. */
+int
+ni_posix_openpt(int flags)
+{
+	return create_fd_checked(P_O_CLOEXEC, openpt_atomic, openpt_plain,
+	    &flags);
+}
+
+static int
+open_slave(int master, char *path, size_t size)
+{
+	int fd;
+
+#ifdef TIOCGPTPEER
+	fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (probe_get(P_O_CLOEXEC) != PROBE_YES &&
+		    ni_get_inheritable(fd) == 1)
+			fd = fd_cloexec_or_close(fd);
+		if (fd < 0 || path == NULL || ptsname_r(master, path, size) == 0)
+			return fd;
+		close_keep_errno(fd);
+		return -1;
+	}
+#endif
+	if (ptsname_r(master, path, size) != 0)
+		return -1;
+	return ni_open(path, O_RDWR | O_NOCTTY);
+}
+
+int
+ni_openpty(int *master, int *slave, char *name,
+    const struct termios *termp, const struct winsize *winp)
+{
+	char path[128];
+	int m, s;
+
+	m = ni_posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0)
+		return -1;
+	if (grantpt(m) != 0 || unlockpt(m) != 0)
+		goto fail_master;
+	s = open_slave(m, path, sizeof(path));
+	if (s < 0)
+		goto fail_master;
+	if ((termp != NULL && tcsetattr(s, TCSAFLUSH, termp) != 0) ||
+	    (winp != NULL && ioctl(s, TIOCSWINSZ, winp) != 0)) {
+		close_keep_errno(s);
+		goto fail_master;
+	}
+	if (name != NULL)
+		strcpy(name, path);
+	*master = m;
+	*slave = s;
+	return 0;
+fail_master:
+	close_keep_errno(m);
+	return -1;
+}

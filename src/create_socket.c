@@ -1,0 +1,255 @@
+/*
+ * create_socket.c - socket, socketpair, accept, accept4, recvmsg.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* SOCK_CLOEXEC/SOCK_NONBLOCK: Linux 2.6.27; EINVAL before. */
+struct socket_args {
+	int domain;
+	int type;
+	int protocol;
+};
+
+static int
+socket_atomic(void *p)
+{
+	struct socket_args *a = p;
+
+	return socket(a->domain, a->type | SOCK_CLOEXEC, a->protocol);
+}
+
+/* Without SOCK_CLOEXEC the kernel knows no SOCK_NONBLOCK either. */
+static int
+socket_plain(void *p)
+{
+	struct socket_args *a = p;
+	int fd = socket(a->domain, a->type & ~(SOCK_CLOEXEC | SOCK_NONBLOCK),
+	    a->protocol);
+
+	if (fd >= 0 && fd_add_status_flags(fd,
+	    (a->type & SOCK_NONBLOCK) ? O_NONBLOCK : 0) != 0) {
+		close_keep_errno(fd);
+		return -1;
+	}
+	return fd;
+}
+
+ni_socket_t
+ni_socket(int domain, int type, int protocol)
+{
+	struct socket_args a = { domain, type, protocol };
+
+	return create_fd(P_SOCK_CLOEXEC, socket_atomic, socket_plain, &a);
+}
+
+static int
+socketpair_atomic(void *p, int sv[2])
+{
+	struct socket_args *a = p;
+
+	return socketpair(a->domain, a->type | SOCK_CLOEXEC, a->protocol, sv);
+}
+
+static int
+socketpair_plain(void *p, int sv[2])
+{
+	struct socket_args *a = p;
+
+	return socketpair(a->domain, a->type & ~(SOCK_CLOEXEC | SOCK_NONBLOCK),
+	    a->protocol, sv);
+}
+
+int
+ni_socketpair(int domain, int type, int protocol, ni_socket_t sv[2])
+{
+	struct socket_args a = { domain, type, protocol };
+
+	return create_pair(P_SOCK_CLOEXEC, socketpair_atomic, socketpair_plain,
+	    &a, sv, (type & SOCK_NONBLOCK) ? O_NONBLOCK : 0);
+}
+
+/*
+ * The fallbacks below call accept/recvmsg under the shared lock, which a
+ * spawn waits for: so they must not sleep in it.  On a blocking descriptor
+ * they wait for readiness first, unlocked.
+ */
+static bool
+wait_readable(int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	int saved = errno;
+	int fl = fcntl(fd, F_GETFL);
+
+	errno = saved;
+	if (fl < 0 || (fl & O_NONBLOCK))
+		return false;
+	(void)poll(&pfd, 1, -1);
+	errno = saved;
+	return true;
+}
+
+struct accept_args {
+	int s;
+	struct sockaddr *addr;
+	socklen_t *len;
+	int flags;
+};
+
+static int
+accept4_atomic(void *p)
+{
+	struct accept_args *a = p;
+
+	return accept4(a->s, a->addr, a->len, a->flags | SOCK_CLOEXEC);
+}
+
+static int
+accept_plain(void *p)
+{
+	struct accept_args *a = p;
+	int fd = accept(a->s, a->addr, a->len);
+
+	if (fd >= 0 && fd_add_status_flags(fd,
+	    (a->flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0) != 0) {
+		close_keep_errno(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * accept4: Linux 2.6.28; ENOSYS before.  Flags are checked here so that
+ * the fallback cannot accept what accept4 would not.
+ */
+ni_socket_t
+ni_accept4(ni_socket_t s, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	struct accept_args a = { s, addr, len, flags };
+
+	int st = probe_get(P_ACCEPT4);
+	int fd;
+
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (st != PROBE_NO) {
+		fd = accept4_atomic(&a);
+		if (fd >= 0) {
+			if (st == PROBE_UNKNOWN)
+				probe_set(P_ACCEPT4, PROBE_YES);
+			return fd;
+		}
+		if (st == PROBE_YES || !probe_refused(errno))
+			return -1;
+	}
+	/* Not create_fd(): the wait must come before the lock. */
+	wait_readable(s);
+	fd = create_fallback(accept_plain, &a);
+	if (fd >= 0 && st == PROBE_UNKNOWN)
+		probe_set(P_ACCEPT4, PROBE_NO);
+	return fd;
+}
+
+ni_socket_t
+ni_accept(ni_socket_t s, struct sockaddr *addr, socklen_t *len)
+{
+	return ni_accept4(s, addr, len, 0);
+}
+
+/* Sets the flag on every descriptor an SCM_RIGHTS message carried. */
+static void
+cmsg_fds_cloexec(struct msghdr *msg)
+{
+	struct cmsghdr *c;
+	size_t i, n;
+	int fd;
+
+	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			(void)fd_set_cloexec(fd);
+		}
+	}
+}
+
+/* 1 if any descriptor arrived without the flag, 0 if none did, -1: none came. */
+static int
+cmsg_fds_inheritable(struct msghdr *msg)
+{
+	struct cmsghdr *c;
+	size_t i, n;
+	int fd, seen = -1;
+
+	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (ni_get_inheritable(fd) == 1)
+				return 1;
+			seen = 0;
+		}
+	}
+	return seen;
+}
+
+static ssize_t
+recvmsg_fallback(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t n;
+
+	flags &= ~MSG_CMSG_CLOEXEC;
+	for (;;) {
+		fdlock_shared_enter();
+		n = recvmsg(fd, msg, flags | MSG_DONTWAIT);
+		if (n >= 0)
+			cmsg_fds_cloexec(msg);
+		fdlock_shared_leave();
+		if (n >= 0 || (flags & MSG_DONTWAIT) ||
+		    (errno != EAGAIN && errno != EWOULDBLOCK) ||
+		    !wait_readable(fd))
+			return n;
+	}
+}
+
+/* MSG_CMSG_CLOEXEC: Linux 2.6.23; ignored, not refused, before. */
+ssize_t
+ni_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	int st = probe_get(P_CMSG_CLOEXEC);
+	ssize_t n;
+
+	if (st != PROBE_NO) {
+		n = recvmsg(fd, msg, flags | MSG_CMSG_CLOEXEC);
+		if (n >= 0) {
+			if (st == PROBE_UNKNOWN) {
+				int r = cmsg_fds_inheritable(msg);
+
+				if (r == 0)
+					probe_set(P_CMSG_CLOEXEC, PROBE_YES);
+				else if (r == 1) {
+					probe_set(P_CMSG_CLOEXEC, PROBE_NO);
+					cmsg_fds_cloexec(msg);
+				}
+			}
+			return n;
+		}
+		if (st == PROBE_YES || !probe_refused(errno))
+			return -1;
+	}
+	n = recvmsg_fallback(fd, msg, flags);
+	if (n >= 0 && st == PROBE_UNKNOWN)
+		probe_set(P_CMSG_CLOEXEC, PROBE_NO);
+	return n;
+}
