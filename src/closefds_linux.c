@@ -111,22 +111,52 @@ walk_once(int dfd, int lowfd, bool cloexec)
 	}
 }
 
+/*
+ * Opens /proc/self/fd, or returns -1 where it is missing or something else
+ * is mounted there (a tmpfs hiding /proc).  Not cached as a refusal: /proc
+ * may be mounted later.
+ */
+static int
+open_proc_fd(void)
+{
+	struct statfs sfs;
+	int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return -1;
+	if (fstatfs(dfd, &sfs) != 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+		(void)close(dfd);
+		return -1;
+	}
+	if (probe_get(P_PROC_FD) == PROBE_UNKNOWN)
+		probe_set(P_PROC_FD, PROBE_YES);
+	return dfd;
+}
+
+int
+closefds_proc_usable(void)
+{
+	int saved = errno, dfd = open_proc_fd();
+
+	if (dfd < 0) {
+		errno = saved;
+		return 0;
+	}
+	(void)close(dfd);
+	errno = saved;
+	return 1;
+}
+
 /* Returns 1 if the walk did the job, 0 if /proc is not there. */
 static int
 walk_proc(int lowfd, bool cloexec)
 {
-	struct statfs sfs;
 	int dfd, pass;
 	long r = 0;
 
-	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = open_proc_fd();
 	if (dfd < 0)
-		return 0;	/* not cached: /proc may be mounted later */
-	/* Something else mounted there (a tmpfs hiding /proc) is no table. */
-	if (fstatfs(dfd, &sfs) != 0 || sfs.f_type != PROC_SUPER_MAGIC) {
-		(void)close(dfd);
 		return 0;
-	}
 	/*
 	 * The kernel lists the table by descriptor number, so closing what was
 	 * read does not hide what follows.  Passes repeat until one finds
@@ -141,11 +171,7 @@ walk_proc(int lowfd, bool cloexec)
 			break;
 	}
 	(void)close(dfd);
-	if (r < 0)
-		return 0;
-	if (probe_get(P_PROC_FD) == PROBE_UNKNOWN)
-		probe_set(P_PROC_FD, PROBE_YES);
-	return 1;
+	return r < 0 ? 0 : 1;
 }
 
 int

@@ -11,3 +11,9 @@ closefds_os(int lowfd, bool cloexec)
 	(void)cloexec;
 	return 0;
 }
+
+int
+closefds_proc_usable(void)
+{
+	return 0;
+}

@@ -111,6 +111,7 @@ probe_all(void)
 	/* Closes nothing: no descriptor is that high. */
 	(void)ni_close_from(INT_MAX);
 	(void)ni_cloexec_from(INT_MAX);
+	(void)closefds_proc_usable();
 }
 
 unsigned

@@ -157,5 +157,7 @@ NI_HIDDEN void close_keep_errno(int fd);
 
 /* closefds: per-OS fast paths; 1 done, 0 not available here, -1 error. */
 NI_HIDDEN int closefds_os(int lowfd, bool cloexec);
+/* 1 if /proc/self/fd can be walked here now (settles P_PROC_FD). */
+NI_HIDDEN int closefds_proc_usable(void);
 
 #endif /* NI_INTERNAL_H */
