@@ -79,7 +79,8 @@ parse_fd(const char *s)
 
 /*
  * One pass over the directory; returns how many descriptors >= lowfd it
- * acted on (closing, or setting the flag where it was clear), -1 on error.
+ * acted on, -1 on error.  Setting the flag is one ioctl per descriptor, the
+ * same cost as asking first, so it is set on every one.
  */
 static long
 walk_once(int dfd, int lowfd, bool cloexec)
@@ -100,13 +101,11 @@ walk_once(int dfd, int lowfd, bool cloexec)
 			off += d->d_reclen;
 			if (fd < lowfd || fd == dfd)
 				continue;
-			if (!cloexec) {
-				(void)close(fd);
-				done++;
-			} else if (ni_get_inheritable(fd) == 1) {
+			if (cloexec)
 				(void)fd_set_cloexec(fd);
-				done++;
-			}
+			else
+				(void)close(fd);
+			done++;
 		}
 	}
 }
@@ -159,11 +158,11 @@ walk_proc(int lowfd, bool cloexec)
 		return 0;
 	/*
 	 * The kernel lists the table by descriptor number, so closing what was
-	 * read does not hide what follows.  Passes repeat until one finds
-	 * nothing to do, for descriptors another thread made meanwhile (glibc's
+	 * read does not hide what follows.  Closing passes repeat until one
+	 * finds nothing, for descriptors another thread made meanwhile (glibc's
 	 * closefrom does the same), at most a few times.
 	 */
-	for (pass = 0; pass < 4; pass++) {
+	for (pass = 0; pass < (cloexec ? 1 : 4); pass++) {
 		if (pass > 0 && lseek(dfd, 0, SEEK_SET) != 0)
 			break;
 		r = walk_once(dfd, lowfd, cloexec);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "internal.h"
 
 struct dupfd_args {
@@ -52,7 +53,7 @@ dup3_atomic(void *p)
 {
 	struct dup2_args *a = p;
 
-	return dup3(a->fd, a->fd2, O_CLOEXEC);
+	return sys_dup3(a->fd, a->fd2, O_CLOEXEC);
 }
 
 static int

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "internal.h"
 
 #ifndef O_TMPFILE
@@ -105,7 +106,7 @@ mkstemp_atomic(void *p)
 {
 	struct mkstemp_args *a = p;
 
-	return mkostemp(a->tmpl, a->flags | O_CLOEXEC);
+	return sys_mkostemp(a->tmpl, a->flags | O_CLOEXEC);
 }
 
 static int
@@ -113,7 +114,7 @@ mkstemp_plain(void *p)
 {
 	struct mkstemp_args *a = p;
 
-	return mkostemp(a->tmpl, a->flags & ~O_CLOEXEC);
+	return sys_mkostemp(a->tmpl, a->flags & ~O_CLOEXEC);
 }
 
 int

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "internal.h"
 
 #ifndef O_DIRECT
@@ -15,14 +16,14 @@
 static int
 pipe2_atomic(void *p, int fds[2])
 {
-	return pipe2(fds, *(int *)p | O_CLOEXEC);
+	return sys_pipe2(fds, *(int *)p | O_CLOEXEC);
 }
 
 static int
 pipe_plain(void *p, int fds[2])
 {
 	(void)p;
-	return pipe(fds);
+	return pipe(fds); /* NOLINT(android-cloexec-pipe): the fallback sets it */
 }
 
 /* pipe2: Linux 2.6.27; ENOSYS before. */

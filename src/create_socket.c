@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "internal.h"
 
 /* SOCK_CLOEXEC/SOCK_NONBLOCK: Linux 2.6.27; EINVAL before. */
@@ -21,7 +22,7 @@ socket_atomic(void *p)
 {
 	struct socket_args *a = p;
 
-	return socket(a->domain, a->type | SOCK_CLOEXEC, a->protocol);
+	return sys_socket_cloexec(a->domain, a->type, a->protocol);
 }
 
 /* Without SOCK_CLOEXEC the kernel knows no SOCK_NONBLOCK either. */
@@ -53,7 +54,7 @@ socketpair_atomic(void *p, int sv[2])
 {
 	struct socket_args *a = p;
 
-	return socketpair(a->domain, a->type | SOCK_CLOEXEC, a->protocol, sv);
+	return sys_socketpair_cloexec(a->domain, a->type, a->protocol, sv);
 }
 
 static int
@@ -106,7 +107,7 @@ accept4_atomic(void *p)
 {
 	struct accept_args *a = p;
 
-	return accept4(a->s, a->addr, a->len, a->flags | SOCK_CLOEXEC);
+	return sys_accept4(a->s, a->addr, a->len, a->flags | SOCK_CLOEXEC);
 }
 
 static int

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs what noinherit needs on Debian 12, skipping what is there.
+#   scripts/install-deps.sh build   - to build the library, the tool and the examples
+#   scripts/install-deps.sh test    - also the test suite, CI's extra builds and lint
+set -eu
+
+need="cmake ninja-build gcc libc6-dev pkg-config"
+if [ "${1:-build}" = test ]; then
+	# cmocka: the test library; libseccomp-dev: the forced-fallback sandbox;
+	# strace: counting refused syscalls; musl-tools, clang: CI's extra builds;
+	# libclang-rt-14-dev: clang's sanitizer runtimes; mandoc: man page lint;
+	# util-linux: unshare; procps: ps.
+	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
+libclang-rt-14-dev clang-tidy mandoc util-linux procps"
+fi
+
+missing=""
+for p in $need; do
+	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root, or install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

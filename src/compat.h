@@ -1,0 +1,113 @@
+/*
+ * compat.h - the atomic calls, or ENOSYS/EINVAL where this system's headers
+ * lack them at build time (macOS has no pipe2, dup3, accept4 or
+ * SOCK_CLOEXEC).  A missing call then takes the same cached fallback as a
+ * kernel that refuses it at run time.  HAVE_* come from CMake's checks.
+ */
+#ifndef NI_COMPAT_H
+#define NI_COMPAT_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef MSG_CMSG_CLOEXEC
+#define MSG_CMSG_CLOEXEC 0	/* ignored: the first success is checked */
+#endif
+#ifndef SOCK_NONBLOCK
+#define SOCK_NONBLOCK 0
+#endif
+
+static inline int
+sys_pipe2(int fds[2], int flags)
+{
+#ifdef HAVE_PIPE2
+	return pipe2(fds, flags);
+#else
+	(void)fds;
+	(void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static inline int
+sys_dup3(int fd, int fd2, int flags)
+{
+#ifdef HAVE_DUP3
+	return dup3(fd, fd2, flags);
+#else
+	(void)fd;
+	(void)fd2;
+	(void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static inline int
+sys_accept4(int s, struct sockaddr *addr, socklen_t *len, int flags)
+{
+#ifdef HAVE_ACCEPT4
+	return accept4(s, addr, len, flags);
+#else
+	(void)s;
+	(void)addr;
+	(void)len;
+	(void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* socket()/socketpair() with SOCK_CLOEXEC, or EINVAL as old Linux says. */
+static inline int
+sys_socket_cloexec(int domain, int type, int protocol)
+{
+#ifdef SOCK_CLOEXEC
+	return socket(domain, type | SOCK_CLOEXEC, protocol);
+#else
+	(void)domain;
+	(void)type;
+	(void)protocol;
+	errno = EINVAL;
+	return -1;
+#endif
+}
+
+static inline int
+sys_socketpair_cloexec(int domain, int type, int protocol, int sv[2])
+{
+#ifdef SOCK_CLOEXEC
+	return socketpair(domain, type | SOCK_CLOEXEC, protocol, sv);
+#else
+	(void)domain;
+	(void)type;
+	(void)protocol;
+	(void)sv;
+	errno = EINVAL;
+	return -1;
+#endif
+}
+
+#ifndef SOCK_CLOEXEC
+#define SOCK_CLOEXEC 0
+#endif
+
+static inline int
+sys_mkostemp(char *tmpl, int flags)
+{
+#ifdef HAVE_MKOSTEMP
+	return mkostemp(tmpl, flags);
+#else
+	if (flags & ~O_CLOEXEC) {
+		errno = EINVAL;
+		return -1;
+	}
+	return mkstemp(tmpl);	/* the first success is checked */
+#endif
+}
+
+#endif /* NI_COMPAT_H */
