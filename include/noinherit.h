@@ -36,6 +36,7 @@ typedef SOCKET ni_socket_t;
 #define NI_INVALID_SOCKET INVALID_SOCKET
 #else
 #include <signal.h>
+#include <sys/select.h>	/* sigset_t, also in strict ISO C modes */
 #include <sys/socket.h>
 #include <termios.h>
 #include <sys/ioctl.h>
@@ -97,9 +98,9 @@ NI_API int ni_creat(const char *path, mode_t mode);
 
 /*
  * fopen(3) whose underlying descriptor is non-inheritable (mode "e" added).
- * mode must be "r", "w" or "a", optionally followed by "+", and may carry
- * the glibc/musl extensions "b", "x", "e", "m" and "c"; anything else
- * fails with EINVAL before any file is touched.  Returns NULL with errno
+ * mode must start with "r", "w" or "a", followed by any of "+", "b" (ISO
+ * C) and the glibc/musl extensions "x", "e", "m", "c"; anything else fails
+ * with EINVAL before any file is touched.  Returns NULL with errno
  * as fopen(3) on other errors.
  */
 NI_API FILE *ni_fopen(const char *path, const char *mode);
@@ -169,16 +170,18 @@ NI_API int ni_openpty(int *master, int *slave, char *name,
 #endif
 
 /*
- * posix_openpt(3) with O_CLOEXEC added to flags (O_RDWR, O_NOCTTY).
- * Errors: those of posix_openpt(3) (EINVAL for other flags, EMFILE, ...).
+ * posix_openpt(3) with O_CLOEXEC added to flags (O_RDWR, O_NOCTTY, and
+ * O_CLOEXEC, implied).  Errors: EINVAL for any other flag (checked here:
+ * glibc does not), and those of posix_openpt(3) (EMFILE, ENOSPC, ...).
  */
 NI_API int ni_posix_openpt(int flags);
 
 /*
  * mkstemp(3) / mkostemp(3) with O_CLOEXEC added.  tmpl must end in "XXXXXX"
  * and is rewritten in place, as mkstemp(3) does.  flags may carry O_APPEND,
- * O_SYNC, O_DSYNC and O_NOATIME (O_CLOEXEC is implied).  Errors: EINVAL for a
- * bad template, and those of open(2).
+ * O_SYNC, O_DSYNC and O_NOATIME (O_CLOEXEC is implied); they are passed on
+ * to mkostemp(3) unchecked, as it passes them to open(2).  Errors: EINVAL
+ * for a bad template, and those of open(2).
  */
 NI_API int ni_mkstemp(char *tmpl);
 NI_API int ni_mkostemp(char *tmpl, int flags);
@@ -186,7 +189,8 @@ NI_API int ni_mkostemp(char *tmpl, int flags);
 /*
  * Linux.  epoll_create1(2), eventfd(2), timerfd_create(2), signalfd(2),
  * inotify_init1(2), memfd_create(2), each with its CLOEXEC flag added;
- * flags otherwise as the call takes them.  ni_signalfd with fd == -1 creates
+ * flags otherwise as the call takes them.  When the flag is refused (a
+ * seccomp profile) the call is made without it and the flag set after.  ni_signalfd with fd == -1 creates
  * a new descriptor; with an existing signalfd it only changes its mask and
  * leaves its flag alone.  On other systems these fail with ENOSYS.
  */
@@ -199,8 +203,8 @@ NI_API int ni_signalfd(int fd, const sigset_t *mask, int flags);
 NI_API int ni_inotify_init1(int flags);
 NI_API int ni_memfd_create(const char *name, unsigned int flags);
 
-/* BSD, macOS: kqueue(2), non-inheritable (kqueue1/O_CLOEXEC where known).
- * Fails with ENOSYS elsewhere. */
+/* BSD, macOS: kqueue(2), non-inheritable (kqueuex/kqueue1 where declared;
+ * its probe is NI_FEAT_FD_CLOEXEC_FLAGS).  Fails with ENOSYS elsewhere. */
 NI_API int ni_kqueue(void);
 
 /* ------------------------------------------------------------------ */
@@ -210,11 +214,12 @@ NI_API int ni_kqueue(void);
 /*
  * ni_close_from closes every descriptor >= lowfd; ni_cloexec_from makes
  * every descriptor >= lowfd non-inheritable and closes nothing.  Both reach
- * descriptors above a lowered RLIMIT_NOFILE, and their cost grows with the
- * number of open descriptors, not with RLIMIT_NOFILE: close_range(2) where
- * the kernel has it, else a walk of /proc/self/fd (raw getdents64 into a
- * stack buffer), else a scan of every possible descriptor up to the hard
- * RLIMIT_NOFILE (capped at 2^20 when it is unlimited).  Neither
+ * descriptors above a lowered RLIMIT_NOFILE.  They use close_range(2)
+ * where the kernel has it (one call), else a walk of /proc/self/fd (raw
+ * getdents64 into a stack buffer; cost grows with the descriptors open, not
+ * with RLIMIT_NOFILE), else, as a last resort, a scan of every possible
+ * descriptor up to the hard RLIMIT_NOFILE (capped at 2^20 when it is
+ * unlimited), whose cost does grow with the limit.  Neither
  * allocates or locks, so both may run in a forked child or a signal handler.
  * Returns 0, or -1 with errno EINVAL if lowfd is negative.
  */

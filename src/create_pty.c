@@ -27,10 +27,17 @@ openpt_plain(void *p)
 	return posix_openpt(*(int *)p & ~O_CLOEXEC);
 }
 
-/* glibc and musl pass the flags to open(2): O_CLOEXEC's probe applies. */
+/*
+ * glibc and musl pass the flags to open(2) unchecked: O_CLOEXEC's probe
+ * applies, and the check POSIX asks for (EINVAL) is made here.
+ */
 int
 ni_posix_openpt(int flags)
 {
+	if (flags & ~(O_RDWR | O_NOCTTY | O_CLOEXEC)) {
+		errno = EINVAL;
+		return -1;
+	}
 	return create_fd_checked(P_O_CLOEXEC, openpt_atomic, openpt_plain,
 	    &flags);
 }
@@ -41,12 +48,10 @@ open_slave(int master, char *path, size_t size)
 	int fd;
 
 #ifdef TIOCGPTPEER
+	/* Linux 4.13, which honours O_CLOEXEC like every kernel since 2.6.23. */
 	fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd >= 0) {
-		if (probe_get(P_O_CLOEXEC) != PROBE_YES &&
-		    ni_get_inheritable(fd) == 1)
-			fd = fd_cloexec_or_close(fd);
-		if (fd < 0 || path == NULL || ptsname_r(master, path, size) == 0)
+		if (ptsname_r(master, path, size) == 0)
 			return fd;
 		close_keep_errno(fd);
 		return -1;

@@ -93,8 +93,9 @@ probe_all(void)
 		(void)fclose(f);
 	if (ni_pipe(p) == 0) {
 		close_if(ni_dup(p[0]));
+		/* Onto fd itself, closed below: nothing is closed twice. */
 		if (fd >= 0)
-			close_if(ni_dup2(p[0], fd, false));
+			(void)ni_dup2(p[0], fd, false);
 		(void)ni_set_inheritable(p[0], false);
 		close_if(p[0]);
 		close_if(p[1]);

@@ -1,0 +1,194 @@
+/*
+ * noinherit - the command-line face of libnoinherit.
+ *
+ * main() only dispatches: the top-level options (--help, --version) and a
+ * table of subcommands, one function each.  A new subcommand (audit, exec,
+ * trace, enforce) is one function and one row of `commands`.
+ *
+ * Exit status: 0 on success, 2 on a usage error or when the output cannot
+ * be written.  Messages are one line on stderr, prefixed "noinherit: ".
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "noinherit.h"
+
+#define EXIT_USAGE 2
+
+static const char progname[] = "noinherit";
+
+/* ------------------------------------------------------------------ */
+/* Output helpers                                                      */
+/* ------------------------------------------------------------------ */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: %s command [argument ...]\n"
+	    "       %s -h | --help\n"
+	    "       %s -V | --version\n"
+	    "\n"
+	    "commands:\n"
+	    "  features     how this system makes descriptors non-inheritable:\n"
+	    "               each atomic mechanism, and the fallback used where\n"
+	    "               it is missing\n"
+	    "\n"
+	    "options:\n"
+	    "  -h, --help     print this help and exit\n"
+	    "  -V, --version  print the library version and exit\n",
+	    progname, progname, progname);
+}
+
+/* Flushes stdout; a write error (a full disk, a closed pipe) is an error. */
+static int
+finish_output(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	fprintf(stderr, "%s: write error: %s\n", progname,
+	    strerror(errno ? errno : EIO));
+	return EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------------ */
+/* features                                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One row per NI_FEAT_* bit: the mechanism in words and, when it is
+ * missing, what the library does instead.  Rows with a NULL fallback
+ * compute it (the close_range rows depend on NI_FEAT_PROC_FD).
+ */
+struct feature {
+	unsigned bit;
+	const char *mechanism;
+	const char *fallback;
+	int linux_only;		/* the ni_ call fails with ENOSYS elsewhere */
+};
+
+static const struct feature features[] = {
+	{ NI_FEAT_O_CLOEXEC, "open(O_CLOEXEC)",
+	  "open(), then fcntl(FD_CLOEXEC)", 0 },
+	{ NI_FEAT_SOCK_CLOEXEC, "socket(SOCK_CLOEXEC)",
+	  "socket(), then fcntl(FD_CLOEXEC)", 0 },
+	{ NI_FEAT_ACCEPT4, "accept4(SOCK_CLOEXEC)",
+	  "accept(), then fcntl(FD_CLOEXEC)", 0 },
+	{ NI_FEAT_DUPFD_CLOEXEC, "fcntl(F_DUPFD_CLOEXEC)",
+	  "fcntl(F_DUPFD), then fcntl(FD_CLOEXEC)", 0 },
+	{ NI_FEAT_DUP3, "dup3(O_CLOEXEC)",
+	  "dup2(), then fcntl(FD_CLOEXEC)", 0 },
+	{ NI_FEAT_PIPE2, "pipe2(O_CLOEXEC)",
+	  "pipe(), then fcntl(FD_CLOEXEC)", 0 },
+	{ NI_FEAT_CMSG_CLOEXEC, "recvmsg(MSG_CMSG_CLOEXEC)",
+	  "recvmsg(), then fcntl(FD_CLOEXEC) on each received fd", 0 },
+	{ NI_FEAT_EPOLL_CLOEXEC, "epoll_create1(EPOLL_CLOEXEC)",
+	  "epoll_create1(0), then fcntl(FD_CLOEXEC)", 1 },
+#ifdef __linux__
+	{ NI_FEAT_FD_CLOEXEC_FLAGS, "EFD_/TFD_/SFD_/IN_/MFD_CLOEXEC",
+	  "create without the flag, then fcntl(FD_CLOEXEC)", 0 },
+#else
+	/* The same bit stands for kqueue's flag on the BSDs. */
+	{ NI_FEAT_FD_CLOEXEC_FLAGS, "kqueue1(O_CLOEXEC)/kqueuex()",
+	  "kqueue(), then fcntl(FD_CLOEXEC)", 0 },
+#endif
+	{ NI_FEAT_FOPEN_E, "fopen(mode \"e\")",
+	  "fopen(), then fcntl(FD_CLOEXEC)", 0 },
+	{ NI_FEAT_FIOCLEX, "ioctl(FIOCLEX/FIONCLEX)",
+	  "fcntl(F_GETFD/F_SETFD)", 0 },
+	{ NI_FEAT_CLOSE_RANGE, "close_range()", NULL, 0 },
+	{ NI_FEAT_CLOSE_RANGE_CLOEXEC, "close_range(CLOSE_RANGE_CLOEXEC)",
+	  NULL, 0 },
+	{ NI_FEAT_PROC_FD, "/proc/self/fd walk",
+	  "scan every fd up to the hard RLIMIT_NOFILE", 0 },
+};
+
+static int
+cmd_features(int argc, char **argv)
+{
+	unsigned have;
+	size_t i;
+	const char *fallback, *scan;
+
+	if (argc > 1) {
+		fprintf(stderr, "%s: %s: unexpected argument '%s' "
+		    "(try --help)\n", progname, argv[0], argv[1]);
+		return EXIT_USAGE;
+	}
+
+	have = ni_features();
+	scan = (have & NI_FEAT_PROC_FD) ? "walk /proc/self/fd" :
+	    "scan every fd up to the hard RLIMIT_NOFILE";
+
+	printf("%-34s %s\n", "libnoinherit", ni_version());
+	for (i = 0; i < sizeof features / sizeof features[0]; i++) {
+		const struct feature *f = &features[i];
+
+		if (have & f->bit) {
+			printf("%-34s yes\n", f->mechanism);
+			continue;
+		}
+#ifndef __linux__
+		if (f->linux_only) {
+			printf("%-34s no \u2014 not on this system "
+			    "(the ni_ calls fail with ENOSYS)\n",
+			    f->mechanism);
+			continue;
+		}
+#endif
+		fallback = f->fallback ? f->fallback : scan;
+		printf("%-34s no \u2014 fallback: %s\n", f->mechanism,
+		    fallback);
+	}
+	return finish_output();
+}
+
+/* ------------------------------------------------------------------ */
+/* Dispatch                                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Each subcommand gets argv from its own name on (argv[0] is "features"),
+ * prints its own messages and returns the exit status.
+ */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "features", cmd_features },
+};
+
+int
+main(int argc, char **argv)
+{
+	const char *arg;
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	arg = argv[1];
+
+	if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+		usage(stdout);
+		return finish_output();
+	}
+	if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
+		printf("%s %s\n", progname, ni_version());
+		return finish_output();
+	}
+
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(arg, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+
+	fprintf(stderr, "%s: unknown command '%s' (try --help)\n", progname,
+	    arg);
+	return EXIT_USAGE;
+}
