@@ -95,6 +95,17 @@ wait_readable(int fd)
 	return true;
 }
 
+static bool
+is_listening(int s)
+{
+	int on = 0, saved = errno;
+	socklen_t len = sizeof(on);
+	bool r = getsockopt(s, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+
+	errno = saved;
+	return r;
+}
+
 struct accept_args {
 	int s;
 	struct sockaddr *addr;
@@ -150,8 +161,12 @@ ni_accept4(ni_socket_t s, struct sockaddr *addr, socklen_t *len, int flags)
 		if (st == PROBE_YES || !probe_refused(errno))
 			return -1;
 	}
-	/* Not create_fd(): the wait must come before the lock. */
-	wait_readable(s);
+	/*
+	 * Not create_fd(): the wait must come before the lock.  Only for a
+	 * listening socket: accept() fails at once on anything else.
+	 */
+	if (is_listening(s))
+		wait_readable(s);
 	fd = create_fallback(accept_plain, &a);
 	if (fd >= 0 && st == PROBE_UNKNOWN)
 		probe_set(P_ACCEPT4, PROBE_NO);

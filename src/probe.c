@@ -81,6 +81,11 @@ create_pair(enum probe_id p, create2_fn atomic, create2_fn plain, void *arg,
 	int st = probe_get(p);
 	int v[2], i;
 
+	/* The kernel would say EFAULT; the local v[] must not hide it. */
+	if (fds == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
 	if (st != PROBE_NO) {
 		if (atomic(arg, v) == 0) {
 			if (st == PROBE_UNKNOWN)
