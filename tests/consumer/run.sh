@@ -22,14 +22,19 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig"
 # shellcheck disable=SC2046
 cc -o "$tmp/pc" "$src/tests/consumer/consumer.c" $(pkg-config --cflags --libs noinherit)
 LD_LIBRARY_PATH="$libdir" "$tmp/pc"
+# the static library, through the same .pc file
 # shellcheck disable=SC2046
-cc -static -o "$tmp/pc-static" "$src/tests/consumer/consumer.c" \
-	$(pkg-config --cflags --libs --static noinherit) 2>/dev/null &&
-	"$tmp/pc-static"
+cc -o "$tmp/pc-static" "$src/tests/consumer/consumer.c" $(pkg-config --cflags noinherit) \
+	"$libdir"libnoinherit.a $(pkg-config --libs-only-other --static noinherit)
+"$tmp/pc-static"
+if ldd "$tmp/pc-static" | grep -q libnoinherit; then
+	echo "consumer: the static build still needs libnoinherit.so"; exit 1
+fi
 
 # find_package
 cmake -S "$src/tests/consumer" -B "$tmp/cb" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$tmp/cb" >/dev/null
 LD_LIBRARY_PATH="$libdir" "$tmp/cb/consumer_shared"
 "$tmp/cb/consumer_static"
+"$prefix/bin/noinherit" --version
 echo "consumer: pkg-config and find_package both work"
