@@ -68,6 +68,16 @@ mc_fail(const char *file, int line, const char *fmt, ...)
 	longjmp(mc_jmp, 1);
 }
 
+static inline void
+print_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
 #define fail() mc_fail(__FILE__, __LINE__, "fail()")
 #define fail_msg(...) mc_fail(__FILE__, __LINE__, __VA_ARGS__)
 #define skip() do { mc_skipped = 1; longjmp(mc_jmp, 2); } while (0)
@@ -122,7 +132,8 @@ mc_run(const char *group, const struct CMUnitTest *t, size_t n,
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
-		void *state = t[i].initial_state;
+		void *volatile state = t[i].initial_state;
+		volatile int set_up = 0;
 		int r;
 
 		if (mc_filter != NULL && strstr(t[i].name, mc_filter) == NULL)
@@ -134,12 +145,15 @@ mc_run(const char *group, const struct CMUnitTest *t, size_t n,
 		mc_skipped = 0;
 		r = setjmp(mc_jmp);
 		if (r == 0) {
-			if (t[i].setup_func != NULL && t[i].setup_func(&state) != 0)
+			if (t[i].setup_func != NULL &&
+			    t[i].setup_func((void **)&state) != 0)
 				mc_fail(__FILE__, __LINE__, "setup failed");
-			t[i].test_func(&state);
-			if (t[i].teardown_func != NULL)
-				t[i].teardown_func(&state);
+			set_up = 1;
+			t[i].test_func((void **)&state);
 		}
+		/* As cmocka: the teardown runs after a failed test too. */
+		if (set_up && t[i].teardown_func != NULL && setjmp(mc_jmp) == 0)
+			t[i].teardown_func((void **)&state);
 		if (r == 2 || mc_skipped) {
 			skipped++;
 			printf("[  SKIPPED ] %s\n", t[i].name);

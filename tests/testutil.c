@@ -1,0 +1,296 @@
+/*
+ * testutil.c - see testutil.h.  Raw system calls only: nothing here may
+ * depend on the library under test.
+ */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef FDCHECK_PATH
+#error "FDCHECK_PATH must be defined (the path of the fdcheck helper)"
+#endif
+
+/* Where an fcntl() loop stops: the hard RLIMIT_NOFILE, capped at 2^20 when
+ * it is unlimited (fs.nr_open's default ceiling). */
+static int
+fd_scan_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY ||
+	    rl.rlim_max > (1u << 20))
+		return 1 << 20;
+	return (int)rl.rlim_max;
+}
+
+void
+tu_close_inherited(void)
+{
+	int fd, limit;
+
+#ifdef SYS_close_range
+	/* close_range: Linux 5.9.  ENOSYS before, or a seccomp filter may
+	 * refuse it (the fallback runs do); then close one by one. */
+	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
+		goto stdio;
+#endif
+	limit = fd_scan_limit();
+	for (fd = 3; fd < limit; fd++)
+		(void)close(fd);
+#ifdef SYS_close_range
+stdio:
+#endif
+	/* A closed standard stream would let the next descriptor a test
+	 * creates take its number, and fdcheck's stdout replaces fd 1. */
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+			int nfd = open("/dev/null", O_RDWR);
+
+			if (nfd >= 0 && nfd != fd) {
+				(void)dup2(nfd, fd);
+				(void)close(nfd);
+			}
+		}
+	}
+}
+
+/* Counts the entries of /proc/self/fd except the directory's own fd.
+ * Returns -1 if /proc is hidden or does not look like a real procfs (the
+ * directory's own fd must be listed). */
+static int
+fd_count_proc(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int self, n = 0;
+	bool saw_self = false;
+
+	if (d == NULL)
+		return -1;
+	self = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long v;
+
+		if (de->d_name[0] == '.')
+			continue;
+		errno = 0;
+		v = strtol(de->d_name, &end, 10);
+		if (errno != 0 || *end != '\0' || v < 0 || v > INT_MAX) {
+			closedir(d);
+			return -1;
+		}
+		if (v == self) {
+			saw_self = true;
+			continue;
+		}
+		n++;
+	}
+	closedir(d);
+	return saw_self ? n : -1;
+}
+
+int
+tu_fd_count(void)
+{
+	int n = fd_count_proc();
+	int fd, limit;
+
+	if (n >= 0)
+		return n;
+	limit = fd_scan_limit();
+	n = 0;
+	for (fd = 0; fd < limit; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			n++;
+	return n;
+}
+
+int
+tu_is_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl == -1)
+		return -1;
+	return (fl & FD_CLOEXEC) ? 1 : 0;
+}
+
+const char *
+tu_mode(void)
+{
+	const char *m = getenv("NI_TEST_MODE");
+
+	return (m != NULL && *m != '\0') ? m : "native";
+}
+
+static const char *
+fdcheck_path(void)
+{
+	const char *p = getenv("NI_FDCHECK");
+
+	return (p != NULL && *p != '\0') ? p : FDCHECK_PATH;
+}
+
+/* Reads fd to EOF into a NUL-terminated malloc'd buffer, or NULL. */
+static char *
+read_all(int fd)
+{
+	size_t len = 0, cap = 256;
+	char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return NULL;
+	for (;;) {
+		ssize_t r;
+
+		if (cap - len < 2) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (nb == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Parses "0 1 2 5\n": returns the count, or -1 on anything else. */
+static int
+parse_fds(const char *s, bool *seen, int max)
+{
+	int n = 0;
+
+	if (*s == '\0' || s[strlen(s) - 1] != '\n')
+		return -1;
+	for (;;) {
+		char *end;
+		long v;
+
+		while (*s == ' ' || *s == '\n')
+			s++;
+		if (*s == '\0')
+			return n;
+		if (*s < '0' || *s > '9')
+			return -1;
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno != 0 || v > INT_MAX)
+			return -1;
+		if (v < max && seen != NULL)
+			seen[v] = true;
+		n++;
+		s = end;
+	}
+}
+
+int
+tu_child_fds(bool *seen, int max)
+{
+	const char *path = fdcheck_path();
+	char *const argv[] = { (char *)path, NULL };
+	int p[2], status, n;
+	char *out;
+	pid_t pid;
+
+	/* Plain pipe() + fcntl(): the fallback runs refuse pipe2(O_CLOEXEC),
+	 * and this harness must not depend on the library it checks.  Both
+	 * ends are close-on-exec so the child does not report them. */
+	if (pipe(p) != 0)
+		return -1;
+	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(p[1], F_SETFD, FD_CLOEXEC) != 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* Async-signal-safe calls only between fork and exec. */
+		if (p[1] == STDOUT_FILENO) {
+			if (fcntl(STDOUT_FILENO, F_SETFD, 0) != 0)
+				_exit(126);
+		} else if (dup2(p[1], STDOUT_FILENO) != STDOUT_FILENO) {
+			_exit(126);
+		}
+		execv(path, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	out = read_all(p[0]);
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			free(out);
+			return -1;
+		}
+	}
+	if (out == NULL)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "testutil: %s failed (status %#x)\n", path, status);
+		free(out);
+		return -1;
+	}
+	n = parse_fds(out, seen, max);
+	if (n < 0)
+		fprintf(stderr, "testutil: bad output from %s: \"%s\"\n", path, out);
+	free(out);
+	return n;
+}
+
+bool
+tu_child_has_fd(int fd)
+{
+	bool *seen, r;
+
+	if (fd < 0)
+		return false;
+	seen = calloc((size_t)fd + 1, sizeof *seen);
+	if (seen == NULL) {
+		fprintf(stderr, "testutil: out of memory\n");
+		abort();
+	}
+	if (tu_child_fds(seen, fd + 1) < 0) {
+		fprintf(stderr, "testutil: cannot run the fdcheck child (%s)\n",
+			fdcheck_path());
+		free(seen);
+		abort();
+	}
+	r = seen[fd];
+	free(seen);
+	return r;
+}

@@ -1,0 +1,53 @@
+/*
+ * testutil.h - helpers shared by the noinherit tests.
+ *
+ * Nothing here uses libnoinherit: the tests observe the library from
+ * outside, with raw fcntl() and a separate program (fdcheck) that a real
+ * execv() starts and that prints the descriptors it received.
+ */
+#ifndef NI_TESTUTIL_H
+#define NI_TESTUTIL_H
+
+#include <stdbool.h>
+
+/*
+ * Closes every descriptor >= 3 (close_range(2), else a close() loop up to
+ * the hard RLIMIT_NOFILE) and opens /dev/null on any of 0, 1, 2 that is
+ * closed, so that what the harness left open cannot skew a test and no
+ * descriptor a test creates lands on a standard stream.  Call it first in
+ * main().
+ */
+void tu_close_inherited(void);
+
+/*
+ * The number of open descriptors in this process: a walk of /proc/self/fd,
+ * else (/proc hidden or unreadable) an fcntl(F_GETFD) loop up to the hard
+ * RLIMIT_NOFILE.
+ */
+int tu_fd_count(void);
+
+/* 1 if fd has FD_CLOEXEC, 0 if not, -1 if fd is not open (raw fcntl). */
+int tu_is_cloexec(int fd);
+
+/*
+ * Forks and execv()s the fdcheck helper (FDCHECK_PATH, or $NI_FDCHECK if
+ * set) with its stdout on a pipe, reads the descriptors it reports having
+ * received, and waits for it.  Sets seen[fd] = true for every reported fd
+ * below max (entries for other fds are left as they are).  Returns the
+ * number of descriptors reported, or -1 if the child could not be started,
+ * failed or printed garbage.  The pipe is made with pipe() + fcntl(), not
+ * with libnoinherit.
+ */
+int tu_child_fds(bool *seen, int max);
+
+/*
+ * True if an exec'd fdcheck child receives fd.  Aborts the program (with a
+ * message on stderr) if the child cannot be run, so that a broken harness
+ * can never make a "not inherited" check pass.
+ */
+bool tu_child_has_fd(int fd);
+
+/* getenv("NI_TEST_MODE"), or "native" when unset or empty. */
+const char *tu_mode(void);
+
+#endif /* NI_TESTUTIL_H */
