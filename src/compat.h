@@ -102,11 +102,12 @@ sys_mkostemp(char *tmpl, int flags)
 #ifdef HAVE_MKOSTEMP
 	return mkostemp(tmpl, flags);
 #else
-	if (flags & ~O_CLOEXEC) {
+	/* Only the plain form is asked for without mkostemp (create_file.c). */
+	if (flags != 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	return mkstemp(tmpl);	/* the first success is checked */
+	return mkstemp(tmpl);
 #endif
 }
 

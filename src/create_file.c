@@ -122,7 +122,13 @@ ni_mkostemp(char *tmpl, int flags)
 {
 	struct mkstemp_args a = { tmpl, flags };
 
+#ifdef HAVE_MKOSTEMP
 	return create_fd_checked(P_O_CLOEXEC, mkstemp_atomic, mkstemp_plain, &a);
+#else
+	/* No way to pass O_CLOEXEC: mkstemp, then the flag, under the lock. */
+	(void)mkstemp_atomic;
+	return create_fallback(mkstemp_plain, &a);
+#endif
 }
 
 int
