@@ -12,6 +12,21 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+/*
+ * Linux C libraries other than glibc (musl) emulate a refused pipe2, dup3,
+ * accept4, SOCK_CLOEXEC or F_DUPFD_CLOEXEC themselves, by creating then
+ * setting the flag: the race this library exists to close, outside its
+ * lock, and unseen by its probes.  There the atomic attempt is the raw
+ * system call, so that a refusal reaches the probe.  (glibc's wrappers are
+ * the bare system calls, and stay cancellation points.)
+ */
+#if defined(__linux__) && !defined(__GLIBC__)
+#define NI_RAW_SYSCALLS 1
+#endif
 
 #ifndef MSG_CMSG_CLOEXEC
 #define MSG_CMSG_CLOEXEC 0	/* ignored: the first success is checked */
@@ -23,7 +38,9 @@
 static inline int
 sys_pipe2(int fds[2], int flags)
 {
-#ifdef HAVE_PIPE2
+#if defined(NI_RAW_SYSCALLS) && defined(SYS_pipe2)
+	return (int)syscall(SYS_pipe2, fds, flags);
+#elif defined(HAVE_PIPE2)
 	return pipe2(fds, flags);
 #else
 	(void)fds;
@@ -36,7 +53,9 @@ sys_pipe2(int fds[2], int flags)
 static inline int
 sys_dup3(int fd, int fd2, int flags)
 {
-#ifdef HAVE_DUP3
+#if defined(NI_RAW_SYSCALLS) && defined(SYS_dup3)
+	return (int)syscall(SYS_dup3, fd, fd2, flags);
+#elif defined(HAVE_DUP3)
 	return dup3(fd, fd2, flags);
 #else
 	(void)fd;
@@ -50,7 +69,9 @@ sys_dup3(int fd, int fd2, int flags)
 static inline int
 sys_accept4(int s, struct sockaddr *addr, socklen_t *len, int flags)
 {
-#ifdef HAVE_ACCEPT4
+#if defined(NI_RAW_SYSCALLS) && defined(SYS_accept4)
+	return (int)syscall(SYS_accept4, s, addr, len, flags);
+#elif defined(HAVE_ACCEPT4)
 	return accept4(s, addr, len, flags);
 #else
 	(void)s;
@@ -66,7 +87,9 @@ sys_accept4(int s, struct sockaddr *addr, socklen_t *len, int flags)
 static inline int
 sys_socket_cloexec(int domain, int type, int protocol)
 {
-#ifdef SOCK_CLOEXEC
+#if defined(NI_RAW_SYSCALLS) && defined(SYS_socket)
+	return (int)syscall(SYS_socket, domain, type | SOCK_CLOEXEC, protocol);
+#elif defined(SOCK_CLOEXEC)
 	return socket(domain, type | SOCK_CLOEXEC, protocol);
 #else
 	(void)domain;
@@ -80,7 +103,10 @@ sys_socket_cloexec(int domain, int type, int protocol)
 static inline int
 sys_socketpair_cloexec(int domain, int type, int protocol, int sv[2])
 {
-#ifdef SOCK_CLOEXEC
+#if defined(NI_RAW_SYSCALLS) && defined(SYS_socketpair)
+	return (int)syscall(SYS_socketpair, domain, type | SOCK_CLOEXEC,
+	    protocol, sv);
+#elif defined(SOCK_CLOEXEC)
 	return socketpair(domain, type | SOCK_CLOEXEC, protocol, sv);
 #else
 	(void)domain;
@@ -95,6 +121,16 @@ sys_socketpair_cloexec(int domain, int type, int protocol, int sv[2])
 #ifndef SOCK_CLOEXEC
 #define SOCK_CLOEXEC 0
 #endif
+
+static inline int
+sys_dupfd_cloexec(int fd, int minfd)
+{
+#if defined(NI_RAW_SYSCALLS) && defined(SYS_fcntl)
+	return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, minfd);
+#else
+	return fcntl(fd, F_DUPFD_CLOEXEC, minfd);
+#endif
+}
 
 static inline int
 sys_mkostemp(char *tmpl, int flags)

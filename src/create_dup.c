@@ -17,7 +17,7 @@ dupfd_atomic(void *p)
 {
 	struct dupfd_args *a = p;
 
-	return fcntl(a->fd, F_DUPFD_CLOEXEC, a->minfd);
+	return sys_dupfd_cloexec(a->fd, a->minfd);
 }
 
 static int

@@ -18,13 +18,26 @@ for b in src/libnoinherit.so.0 tests/test_create tests/fdcheck; do
 		{ echo "musl: $b is not a musl binary"; exit 1; }
 done
 (cd "$dir" && ctest --output-on-failure)
+# run WHAT SANDBOX-OPTION...: the musl test WHAT under the sandbox; the last
+# line (the counts) is shown, everything on failure.
+run() {
+	t=$1
+	shift
+	echo "musl: $t under $*"
+	if ! "$sandbox" "$@" -- "$dir/tests/$t" >"$dir/last.log" 2>&1; then
+		cat "$dir/last.log"
+		echo "musl: $t failed under $*"
+		exit 1
+	fi
+	tail -n 1 "$dir/last.log"
+}
 if [ -x "$sandbox" ]; then
 	for mode in enosys eperm; do
 		for t in test_create test_inheritable fallback/test_closefds; do
-			echo "musl: $t under seccomp=$mode"
-			"$sandbox" --seccomp=$mode -- "$dir/tests/$t" | tail -n 1
+			run $t --seccomp=$mode
 		done
 	done
-	echo "musl: $t with /proc hidden and close_range refused"
-	"$sandbox" --hide-proc --seccomp=enosys -- "$dir/tests/fallback/test_closefds" | tail -n 1
+	run fallback/test_closefds --hide-proc --seccomp=enosys
+else
+	echo "musl: $sandbox not built: run scripts/test.sh first for the seccomp runs"
 fi
