@@ -18,6 +18,24 @@
 #define NI_HIDDEN __attribute__((visibility("hidden")))
 
 /*
+ * Hidden symbols still meet the program's own in a static link: every
+ * internal one carries the ni__ prefix, under a readable name here.
+ */
+#define fdlock_shared_enter ni__fdlock_shared_enter
+#define fdlock_shared_leave ni__fdlock_shared_leave
+#define fdlock_exclusive_enter ni__fdlock_exclusive_enter
+#define fdlock_exclusive_leave ni__fdlock_exclusive_leave
+#define fd_set_cloexec ni__fd_set_cloexec
+#define fd_cloexec_or_close ni__fd_cloexec_or_close
+#define fd_add_status_flags ni__fd_add_status_flags
+#define create_fallback ni__create_fallback
+#define create_checked_first ni__create_checked_first
+#define create_pair ni__create_pair
+#define close_keep_errno ni__close_keep_errno
+#define closefds_os ni__closefds_os
+#define closefds_proc_usable ni__closefds_proc_usable
+
+/*
  * Probe: one cached answer per atomic mechanism, in three states.  Reads and
  * writes are relaxed atomics: every state is a fact about the kernel, so two
  * threads that probe at once reach the same answer and may both store it.

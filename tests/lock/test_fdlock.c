@@ -28,8 +28,8 @@
 #include "noinherit.h"
 
 /* Hidden in the shared library; the static one still links them. */
-int fdlock_exclusive_enter(void);
-void fdlock_exclusive_leave(int token);
+int ni__fdlock_exclusive_enter(void);
+void ni__fdlock_exclusive_leave(int token);
 
 static atomic_int stop;
 
@@ -72,7 +72,7 @@ spawn_check(bool locked)
 	long fd;
 
 	if (locked)
-		token = fdlock_exclusive_enter();
+		token = ni__fdlock_exclusive_enter();
 	/* Only this thread forks, so a plain pipe here leaks into no one. */
 	if (pipe(p) != 0 || fcntl(p[0], F_SETFD, FD_CLOEXEC) != 0) {
 		perror("pipe");
@@ -88,7 +88,7 @@ spawn_check(bool locked)
 		_exit(127);
 	}
 	if (locked)
-		fdlock_exclusive_leave(token);
+		ni__fdlock_exclusive_leave(token);
 	close(p[1]);
 	if (pid < 0) {
 		perror("fork");
