@@ -200,9 +200,13 @@ hide_proc(void)
 {
 	if (unshare(CLONE_NEWNS) != 0)
 		skip("unshare(CLONE_NEWNS)", errno);
-	/* Keep our tmpfs from propagating back to the host's namespace. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-		skip("make / private", errno);
+	/*
+	 * Keep our tmpfs from propagating back to the host's namespace.  In a
+	 * chroot "/" is no mount point (EINVAL): /proc itself then suffices.
+	 */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 &&
+	    mount(NULL, "/proc", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		skip("make /proc private", errno);
 	if (mount("ni_sandbox", "/proc", "tmpfs",
 	    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555") != 0)
 		skip("mount tmpfs on /proc", errno);
