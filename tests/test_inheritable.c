@@ -10,61 +10,30 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
+#include "asserts.h"
 #include "noinherit.h"
-#include "testutil.h"
-
-static char tmpdir[PATH_MAX];
-static char regfile[PATH_MAX];
-static struct rlimit orig_nofile;
-
-#define assert_errno_is(got, e) do {                                         \
-	int got_ = (got);                                                    \
-	if (got_ != (e))                                                     \
-		print_message("errno %d (%s), expected %s (%s)\n", got_,        \
-			    strerror(got_), #e, strerror(e));                \
-	assert_int_equal(got_, (e));                                         \
-} while (0)
-
-#define assert_fails(call, e) do {                                           \
-	int n0_ = tu_fd_count();                                             \
-	errno = 0;                                                           \
-	long r_ = (long)(call);                                              \
-	int e_ = errno;                                                      \
-	assert_int_equal(r_, -1);                                            \
-	assert_errno_is(e_, e);                                              \
-	assert_int_equal(tu_fd_count(), n0_);                                \
-} while (0)
 
 /* fd is inheritable by every account: the library, fcntl, an exec'd child. */
-#define assert_inheritable(fd) do {                                          \
+#define assert_inheritable_all(fd) do {                                      \
 	assert_int_equal(ni_get_inheritable(fd), 1);                         \
 	assert_int_equal(tu_is_cloexec(fd), 0);                              \
 	assert_true(tu_child_has_fd(fd));                                    \
 } while (0)
 
-#define assert_noninheritable(fd) do {                                       \
+/* ... and non-inheritable by every account (asserts.h's
+ * assert_noninheritable: fcntl and the child). */
+#define assert_noninheritable_all(fd) do {                                   \
 	assert_int_equal(ni_get_inheritable(fd), 0);                         \
-	assert_int_equal(tu_is_cloexec(fd), 1);                              \
-	assert_false(tu_child_has_fd(fd));                                   \
+	assert_noninheritable(fd);                                           \
 } while (0)
 
 /*
@@ -79,22 +48,22 @@ cycle(int fd)
 	int fl = fcntl(fd, F_GETFL), n0 = tu_fd_count();
 
 	assert_true(fl != -1);
-	assert_inheritable(fd);
+	assert_inheritable_all(fd);
 
 	assert_int_equal(ni_set_inheritable(fd, false), 0);
-	assert_noninheritable(fd);
+	assert_noninheritable_all(fd);
 	assert_int_equal(ni_set_inheritable(fd, false), 0);
-	assert_noninheritable(fd);
+	assert_noninheritable_all(fd);
 	assert_int_equal(fcntl(fd, F_GETFL), fl);
 
 	assert_int_equal(ni_set_inheritable(fd, true), 0);
-	assert_inheritable(fd);
+	assert_inheritable_all(fd);
 	assert_int_equal(ni_set_inheritable(fd, true), 0);
-	assert_inheritable(fd);
+	assert_inheritable_all(fd);
 	assert_int_equal(fcntl(fd, F_GETFL), fl);
 
 	assert_int_equal(ni_set_inheritable(fd, false), 0);
-	assert_noninheritable(fd);
+	assert_noninheritable_all(fd);
 	assert_int_equal(fcntl(fd, F_GETFL), fl);
 	assert_int_equal(tu_fd_count(), n0);
 }
@@ -105,19 +74,19 @@ regular_file(void **state)
 	int fd;
 
 	(void)state;
-	fd = open(regfile, O_RDWR | O_APPEND | O_NONBLOCK);
+	fd = open(tu_regfile, O_RDWR | O_APPEND | O_NONBLOCK);
 	assert_true(fd >= 0);
 	cycle(fd);
 	close(fd);
 
 	/* Starting non-inheritable (set by hand: the fallback runs strip
 	 * O_CLOEXEC from open). */
-	fd = open(regfile, O_RDONLY);
+	fd = open(tu_regfile, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(fcntl(fd, F_SETFD, FD_CLOEXEC), 0);
-	assert_noninheritable(fd);
+	assert_noninheritable_all(fd);
 	assert_int_equal(ni_set_inheritable(fd, true), 0);
-	assert_inheritable(fd);
+	assert_inheritable_all(fd);
 	close(fd);
 }
 
@@ -127,7 +96,7 @@ directory(void **state)
 	int fd;
 
 	(void)state;
-	fd = open(tmpdir, O_RDONLY | O_DIRECTORY);
+	fd = open(tu_tmpdir, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0);
 	cycle(fd);
 	close(fd);
@@ -141,24 +110,24 @@ o_path(void **state)
 	int fd, reg;
 
 	(void)state;
-	fd = open(regfile, O_PATH);
+	fd = open(tu_regfile, O_PATH);
 	assert_true(fd >= 0);
 	cycle(fd);
 	close(fd);
 
-	fd = open(tmpdir, O_PATH | O_DIRECTORY);
+	fd = open(tu_tmpdir, O_PATH | O_DIRECTORY);
 	assert_true(fd >= 0);
 	assert_int_equal(fcntl(fd, F_SETFD, FD_CLOEXEC), 0);
-	assert_noninheritable(fd);
+	assert_noninheritable_all(fd);
 	assert_int_equal(ni_set_inheritable(fd, true), 0);
-	assert_inheritable(fd);
+	assert_inheritable_all(fd);
 	assert_int_equal(ni_set_inheritable(fd, false), 0);
-	assert_noninheritable(fd);
+	assert_noninheritable_all(fd);
 	close(fd);
 
 	/* And afterwards ordinary descriptors still work, and a closed one
 	 * is still EBADF. */
-	reg = open(regfile, O_RDONLY);
+	reg = open(tu_regfile, O_RDONLY);
 	assert_true(reg >= 0);
 	cycle(reg);
 	close(reg);
@@ -256,17 +225,17 @@ per_descriptor(void **state)
 	int a, b;
 
 	(void)state;
-	a = open(regfile, O_RDONLY);
+	a = open(tu_regfile, O_RDONLY);
 	assert_true(a >= 0);
 	b = dup(a);
 	assert_true(b >= 0);
 	assert_int_equal(ni_set_inheritable(a, false), 0);
-	assert_noninheritable(a);
-	assert_inheritable(b);
+	assert_noninheritable_all(a);
+	assert_inheritable_all(b);
 	assert_int_equal(ni_set_inheritable(b, false), 0);
 	assert_int_equal(ni_set_inheritable(a, true), 0);
-	assert_inheritable(a);
-	assert_noninheritable(b);
+	assert_inheritable_all(a);
+	assert_noninheritable_all(b);
 	close(a);
 	close(b);
 }
@@ -280,7 +249,7 @@ get_matches_raw(void **state)
 	(void)state;
 	for (i = 0; i <= 2; i++)
 		assert_int_equal(ni_get_inheritable(i), !tu_is_cloexec(i));
-	fd = open(regfile, O_RDONLY);
+	fd = open(tu_regfile, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(fcntl(fd, F_SETFD, FD_CLOEXEC), 0);
 	assert_int_equal(ni_get_inheritable(fd), 0);
@@ -294,11 +263,11 @@ get_matches_raw(void **state)
 static void
 above_soft_limit(void **state)
 {
-	struct rlimit rl = orig_nofile;
+	struct rlimit rl = tu_orig_nofile;
 	int fd;
 
 	(void)state;
-	fd = open(regfile, O_RDONLY);
+	fd = open(tu_regfile, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(dup2(fd, 500), 500);
 	close(fd);
@@ -311,7 +280,7 @@ above_soft_limit(void **state)
 	assert_int_equal(ni_set_inheritable(500, true), 0);
 	assert_int_equal(ni_get_inheritable(500), 1);
 	assert_int_equal(tu_is_cloexec(500), 0);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &orig_nofile), 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &tu_orig_nofile), 0);
 	assert_true(tu_child_has_fd(500));
 	assert_int_equal(ni_set_inheritable(500, false), 0);
 	assert_false(tu_child_has_fd(500));
@@ -322,7 +291,7 @@ static void
 ebadf(void **state)
 {
 	const int bad[] = { -1, -2, INT_MIN, 1 << 20, INT_MAX,
-			    (int)orig_nofile.rlim_max, 0 /* closed, below */ };
+			    (int)tu_orig_nofile.rlim_max, 0 /* closed, below */ };
 	size_t i;
 	int closed;
 
@@ -340,117 +309,22 @@ ebadf(void **state)
 	}
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
-group_setup(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	int fd;
-
-	(void)state;
-	if (base == NULL || *base == '\0')
-		base = "/tmp";
-	if (snprintf(tmpdir, sizeof tmpdir, "%s/ni-test-inheritable-XXXXXX", base) >= (int)sizeof tmpdir)
-		return -1;
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
-	if (snprintf(regfile, sizeof regfile, "%s/file", tmpdir) >= (int)sizeof regfile)
-		return -1;
-	fd = open(regfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, "data", 4) != 4)
-		return -1;
-	return close(fd);
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-
-/*
- * Each test starts from the same descriptor table: the setup notes which
- * descriptors are open, the teardown closes any the test left open (a
- * failed assertion skips a test's own close() calls) so that one failure
- * does not cascade into the next tests' counts.
- */
-static bool *fds_at_start;
-static int fds_scan;
-
-static int
-snapshot_fds(void **state)
-{
-	struct rlimit rl;
-	int fd;
-
-	(void)state;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return -1;
-	fds_scan = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (1u << 16))
-		       ? 1 << 16 : (int)rl.rlim_max;
-	free(fds_at_start);
-	fds_at_start = calloc((size_t)fds_scan, sizeof *fds_at_start);
-	if (fds_at_start == NULL)
-		return -1;
-	for (fd = 0; fd < fds_scan; fd++)
-		fds_at_start[fd] = fcntl(fd, F_GETFD) != -1;
-	return 0;
-}
-
-static int
-restore_state(void **state)
-{
-	int fd, leaked = 0;
-
-	(void)state;
-	if (setrlimit(RLIMIT_NOFILE, &orig_nofile) != 0)
-		return -1;
-	for (fd = 0; fd < fds_scan && fds_at_start != NULL; fd++) {
-		if (!fds_at_start[fd] && fcntl(fd, F_GETFD) != -1) {
-			close(fd);
-			leaked++;
-		}
-	}
-	if (leaked > 0)
-		print_message("(teardown closed %d descriptor(s) left open)\n",
-			      leaked);
-	return 0;
-}
-
-#define T(f) cmocka_unit_test_setup_teardown(f, snapshot_fds, restore_state)
-
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(regular_file),
-		T(directory),
-		T(o_path),
-		T(pipe_ends),
-		T(sockets),
-		T(pty),
-		T(other_kinds),
-		T(per_descriptor),
-		T(get_matches_raw),
-		T(above_soft_limit),
-		T(ebadf),
+		tu_unit_test(regular_file),
+		tu_unit_test(directory),
+		tu_unit_test(o_path),
+		tu_unit_test(pipe_ends),
+		tu_unit_test(sockets),
+		tu_unit_test(pty),
+		tu_unit_test(other_kinds),
+		tu_unit_test(per_descriptor),
+		tu_unit_test(get_matches_raw),
+		tu_unit_test(above_soft_limit),
+		tu_unit_test(ebadf),
 	};
 
-	tu_close_inherited();
-	if (getrlimit(RLIMIT_NOFILE, &orig_nofile) != 0)
-		return 2;
-	if (argc > 1)
-		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests_name("inheritable", tests, group_setup,
-					   group_teardown);
+	return tu_run_tests("inheritable", tests, argc, argv);
 }

@@ -4,15 +4,14 @@
  */
 #define _GNU_SOURCE
 #include "testutil.h"
+#include "fdscan.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -21,19 +20,6 @@
 #ifndef FDCHECK_PATH
 #error "FDCHECK_PATH must be defined (the path of the fdcheck helper)"
 #endif
-
-/* Where an fcntl() loop stops: the hard RLIMIT_NOFILE, capped at 2^20 when
- * it is unlimited (fs.nr_open's default ceiling). */
-static int
-fd_scan_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY ||
-	    rl.rlim_max > (1u << 20))
-		return 1 << 20;
-	return (int)rl.rlim_max;
-}
 
 void
 tu_close_inherited(void)
@@ -46,7 +32,7 @@ tu_close_inherited(void)
 	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
 		goto stdio;
 #endif
-	limit = fd_scan_limit();
+	limit = fdscan_limit();
 	for (fd = 3; fd < limit; fd++)
 		(void)close(fd);
 #ifdef SYS_close_range
@@ -66,55 +52,16 @@ stdio:
 	}
 }
 
-/* Counts the entries of /proc/self/fd except the directory's own fd.
- * Returns -1 if /proc is hidden or does not look like a real procfs (the
- * directory's own fd must be listed). */
-static int
-fd_count_proc(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int self, n = 0;
-	bool saw_self = false;
-
-	if (d == NULL)
-		return -1;
-	self = dirfd(d);
-	while ((de = readdir(d)) != NULL) {
-		char *end;
-		long v;
-
-		if (de->d_name[0] == '.')
-			continue;
-		errno = 0;
-		v = strtol(de->d_name, &end, 10);
-		if (errno != 0 || *end != '\0' || v < 0 || v > INT_MAX) {
-			closedir(d);
-			return -1;
-		}
-		if (v == self) {
-			saw_self = true;
-			continue;
-		}
-		n++;
-	}
-	closedir(d);
-	return saw_self ? n : -1;
-}
-
 int
 tu_fd_count(void)
 {
-	int n = fd_count_proc();
-	int fd, limit;
+	struct fdscan l = { NULL, 0, 0 };
+	int n;
 
-	if (n >= 0)
-		return n;
-	limit = fd_scan_limit();
-	n = 0;
-	for (fd = 0; fd < limit; fd++)
-		if (fcntl(fd, F_GETFD) != -1)
-			n++;
+	if (fdscan(&l) != 0)
+		return -1;
+	n = (int)l.n;
+	fdscan_free(&l);
 	return n;
 }
 

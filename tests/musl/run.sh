@@ -12,11 +12,19 @@ CC=musl-gcc cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	-DNI_WERROR=ON -DNI_TEST_MINI_CMOCKA=ON -DNI_TEST_FALLBACK=OFF \
 	-DNI_BUILD_BENCH=OFF >/dev/null
 cmake --build "$dir"
-# Every binary must really be musl's.
-for b in src/libnoinherit.so.0 tests/test_create tests/fdcheck; do
-	file -L "$dir/$b" 2>/dev/null | grep -q 'ld-musl\|shared object' ||
-		{ echo "musl: $b is not a musl binary"; exit 1; }
+# The API test programs, as tests/CMakeLists.txt registers them (NI_API_TESTS:
+# the ctest create.file runs tests/test_create_file).
+progs=$(cd "$dir" && ctest -N |
+	sed -nE 's/^ *Test +#[0-9]+: (create\.[a-z_]+|inheritable)$/test_\1/p' | tr . _)
+[ -n "$progs" ] || { echo "musl: no test programs in ctest -N"; exit 1; }
+# Every binary must really be musl's: programs ask for musl's loader, the
+# library for musl's libc.so (glibc's is libc.so.6).
+for b in tests/fdcheck $(printf 'tests/%s ' $progs); do
+	readelf -l "$dir/$b" | grep -q 'interpreter: /lib/ld-musl' ||
+		{ echo "musl: $b is not a musl program"; exit 1; }
 done
+readelf -d "$dir/src/libnoinherit.so.0" | grep -q 'NEEDED.*\[libc\.so\]' ||
+	{ echo "musl: libnoinherit.so.0 is not linked against musl"; exit 1; }
 (cd "$dir" && ctest --output-on-failure)
 # run WHAT SANDBOX-OPTION...: the musl test WHAT under the sandbox; the last
 # line (the counts) is shown, everything on failure.
@@ -33,7 +41,7 @@ run() {
 }
 if [ -x "$sandbox" ]; then
 	for mode in enosys eperm; do
-		for t in test_create test_inheritable fallback/test_closefds; do
+		for t in $progs fallback/test_closefds; do
 			run $t --seccomp=$mode
 		done
 	done
