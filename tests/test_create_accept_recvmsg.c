@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <time.h>
@@ -448,6 +449,107 @@ recvmsg_errors(void **state)
 	close(sv[1]);
 }
 
+/* ------------------------------------------------------------------ */
+/* Blocking calls wait, then deliver (in fallback mode: poll, then the */
+/* call under the lock)                                                */
+/* ------------------------------------------------------------------ */
+
+/* Forks a child that sleeps 100 ms, then runs `act` and exits. */
+static pid_t
+later(void (*act)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		act(arg);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void
+reap(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+struct connect_arg {
+	struct sockaddr_un a;
+	socklen_t alen;
+};
+
+static void
+connect_and_write(void *p)
+{
+	struct connect_arg *c = p;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (s < 0 || connect(s, (struct sockaddr *)&c->a, c->alen) != 0 ||
+	    write(s, "x", 1) != 1)
+		_exit(1);
+}
+
+static void
+accept_blocking_waits(void **state)
+{
+	struct connect_arg c;
+	char ch = 0;
+	pid_t pid;
+	int l, s;
+
+	(void)state;
+	l = unix_listener(0, &c.a, &c.alen);
+	assert_lacks_flag(l, O_NONBLOCK);
+	pid = later(connect_and_write, &c);
+	alarm(10);		/* a hang kills the test instead of CI */
+	s = ni_accept(l, NULL, NULL);
+	alarm(0);
+	assert_noninheritable(s);
+	assert_int_equal(read(s, &ch, 1), 1);
+	assert_int_equal(ch, 'x');
+	reap(pid);
+	close(s);
+	close(l);
+}
+
+static void
+send_one_fd(void *p)
+{
+	send_fds(((int *)p)[0], &((int *)p)[1], 1);
+}
+
+static void
+recvmsg_blocking_waits(void **state)
+{
+	int sv[2], p[2], arg[2], got[MAXPASS];
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(pipe(p), 0);
+	arg[0] = sv[0];
+	arg[1] = p[0];
+	pid = later(send_one_fd, arg);
+	alarm(10);
+	assert_int_equal(recv_fds(sv[1], 0, sizeof(union cmsgbuf), got, NULL), 1);
+	alarm(0);
+	assert_noninheritable(got[0]);
+	assert_int_equal(tu_fd_ino(got[0]), tu_fd_ino(p[0]));
+	reap(pid);
+	close(got[0]);
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -462,6 +564,8 @@ main(int argc, char **argv)
 		tu_unit_test(recvmsg_peek),
 		tu_unit_test(recvmsg_ctrunc),
 		tu_unit_test(recvmsg_errors),
+		tu_unit_test(accept_blocking_waits),
+		tu_unit_test(recvmsg_blocking_waits),
 		tu_unit_test(features_match_mode), /* last: see test_create.h */
 	};
 

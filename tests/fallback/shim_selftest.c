@@ -13,6 +13,7 @@
 #undef _FILE_OFFSET_BITS
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,45 @@ check_file(const char *what, FILE *f)
 	}
 	check_flag(what, fileno(f));
 	fclose(f);
+}
+
+/* Sends /dev/null over a socket pair; returns the fd recvmsg received. */
+static int
+recv_one_fd(void)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m;
+	struct cmsghdr *c;
+	int sv[2], fd = -1, got = -1;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 ||
+	    (fd = open("/dev/null", O_RDONLY)) < 0)
+		return -1;
+	memset(&m, 0, sizeof m);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cb.buf;
+	m.msg_controllen = sizeof cb.buf;
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(sv[0], &m, 0) == 1) {
+		m.msg_controllen = sizeof cb.buf;
+		if (recvmsg(sv[1], &m, MSG_CMSG_CLOEXEC) == 1 &&
+		    (c = CMSG_FIRSTHDR(&m)) != NULL && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&got, CMSG_DATA(c), sizeof(int));
+	}
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+	return got;
 }
 
 int
@@ -155,6 +195,7 @@ main(void)
 		if (f != NULL)
 			fclose(f);
 	}
+	check("recvmsg MSG_CMSG_CLOEXEC", recv_one_fd());
 	rmdir(dir);
 	printf("%d failure(s)\n", failures);
 	return failures == 0 ? 0 : 1;

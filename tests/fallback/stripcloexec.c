@@ -1,8 +1,8 @@
 /*
  * ni_stripcloexec - an LD_PRELOAD shim that simulates a kernel or C library
  * silently ignoring O_CLOEXEC: the open family, mkostemp(s) and
- * posix_openpt lose O_CLOEXEC from their flags, and fopen loses "e" from its
- * mode.  Nothing else changes: every call is forwarded to the next
+ * posix_openpt lose O_CLOEXEC from their flags, fopen loses "e" from its
+ * mode, and recvmsg loses MSG_CMSG_CLOEXEC (ignored before Linux 2.6.23).  Nothing else changes: every call is forwarded to the next
  * definition (dlsym(RTLD_NEXT)) with its other arguments as given.
  *
  * glibc's own internal opens (fopen, mkostemp and posix_openpt inside libc)
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #define SHIM __attribute__((visibility("default")))
@@ -275,4 +276,14 @@ fopen64(const char *path, const char *mode)
 	char buf[256];
 
 	return real(path, strip_e(mode, buf, sizeof(buf)));
+}
+
+typedef ssize_t (*recvmsg_fn)(int, struct msghdr *, int);
+
+SHIM ssize_t
+recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	NEXT(recvmsg_fn, recvmsg);
+
+	return real(fd, msg, flags & ~MSG_CMSG_CLOEXEC);
 }
