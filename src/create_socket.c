@@ -78,9 +78,12 @@ ni_socketpair(int domain, int type, int protocol, ni_socket_t sv[2])
 /*
  * The fallbacks below call accept/recvmsg under the shared lock, which a
  * spawn waits for: so they must not sleep in it.  On a blocking descriptor
- * they wait for readiness first, unlocked.
+ * they wait for readiness first, unlocked.  Returns 1 after a wait, 0 if
+ * the descriptor does not block, -1 with errno EINTR if a signal cut the
+ * wait short (poll is never restarted, so neither is this wait: callers of
+ * a blocking accept or recvmsg handle EINTR already).
  */
-static bool
+static int
 wait_readable(int fd)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
@@ -89,10 +92,11 @@ wait_readable(int fd)
 
 	errno = saved;
 	if (fl < 0 || (fl & O_NONBLOCK))
-		return false;
-	(void)poll(&pfd, 1, -1);
+		return 0;
+	if (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		return -1;
 	errno = saved;
-	return true;
+	return 1;
 }
 
 static bool
@@ -143,7 +147,6 @@ ni_socket_t
 ni_accept4(ni_socket_t s, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	struct accept_args a = { s, addr, len, flags };
-
 	int st = probe_get(P_ACCEPT4);
 	int fd;
 
@@ -165,8 +168,8 @@ ni_accept4(ni_socket_t s, struct sockaddr *addr, socklen_t *len, int flags)
 	 * Not create_fd(): the wait must come before the lock.  Only for a
 	 * listening socket: accept() fails at once on anything else.
 	 */
-	if (is_listening(s))
-		wait_readable(s);
+	if (is_listening(s) && wait_readable(s) < 0)
+		return -1;
 	fd = create_fallback(accept_plain, &a);
 	if (fd >= 0 && st == PROBE_UNKNOWN)
 		probe_set(P_ACCEPT4, PROBE_NO);
@@ -234,7 +237,7 @@ recvmsg_fallback(int fd, struct msghdr *msg, int flags)
 		fdlock_shared_leave();
 		if (n >= 0 || (flags & MSG_DONTWAIT) ||
 		    (errno != EAGAIN && errno != EWOULDBLOCK) ||
-		    !wait_readable(fd))
+		    wait_readable(fd) <= 0)
 			return n;
 	}
 }

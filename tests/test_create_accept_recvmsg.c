@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -550,6 +551,33 @@ recvmsg_blocking_waits(void **state)
 	close(sv[1]);
 }
 
+/*
+ * A signal whose handler does not ask SA_RESTART ends a blocked accept with
+ * EINTR, natively and in fallback mode (where the wait is a poll).
+ */
+static void
+accept_interrupted(void **state)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 100 * 1000 } };
+	struct sockaddr_un a;
+	struct sigaction sa, old;
+	socklen_t alen;
+	int l, n0;
+
+	(void)state;
+	l = unix_listener(0, &a, &alen);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;	/* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	n0 = tu_fd_count();
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	assert_fails(ni_accept(l, NULL, NULL), EINTR);
+	assert_int_equal(tu_fd_count(), n0);
+	sigaction(SIGALRM, &old, NULL);
+	close(l);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -566,6 +594,7 @@ main(int argc, char **argv)
 		tu_unit_test(recvmsg_errors),
 		tu_unit_test(accept_blocking_waits),
 		tu_unit_test(recvmsg_blocking_waits),
+		tu_unit_test(accept_interrupted),
 		tu_unit_test(features_match_mode), /* last: see test_create.h */
 	};
 
