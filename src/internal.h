@@ -173,7 +173,7 @@ NI_HIDDEN int fd_add_status_flags(int fd, int flags);
 /* Close without touching errno; never retried on EINTR (see close(2)). */
 NI_HIDDEN void close_keep_errno(int fd);
 
-/* closefds: per-OS fast paths; 1 done, 0 not available here, -1 error. */
+/* closefds: per-OS fast paths; 1 done, 0 not available here. */
 NI_HIDDEN int closefds_os(int lowfd, bool cloexec);
 /* 1 if /proc/self/fd can be walked here now (settles P_PROC_FD). */
 NI_HIDDEN int closefds_proc_usable(void);
