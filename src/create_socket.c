@@ -25,20 +25,27 @@ socket_atomic(void *p)
 	return sys_socket_cloexec(a->domain, a->type, a->protocol);
 }
 
-/* Without SOCK_CLOEXEC the kernel knows no SOCK_NONBLOCK either. */
+/*
+ * A kernel without SOCK_CLOEXEC knows no SOCK_NONBLOCK either: the plain
+ * forms add O_NONBLOCK after, or close what they made.
+ */
+static int
+nonblock_or_close(int fd, int sock_flags)
+{
+	if (fd < 0 || !(sock_flags & SOCK_NONBLOCK) ||
+	    fd_add_status_flags(fd, O_NONBLOCK) == 0)
+		return fd;
+	close_keep_errno(fd);
+	return -1;
+}
+
 static int
 socket_plain(void *p)
 {
 	struct socket_args *a = p;
-	int fd = socket(a->domain, a->type & ~(SOCK_CLOEXEC | SOCK_NONBLOCK),
-	    a->protocol);
 
-	if (fd >= 0 && fd_add_status_flags(fd,
-	    (a->type & SOCK_NONBLOCK) ? O_NONBLOCK : 0) != 0) {
-		close_keep_errno(fd);
-		return -1;
-	}
-	return fd;
+	return nonblock_or_close(socket(a->domain,
+	    a->type & ~(SOCK_CLOEXEC | SOCK_NONBLOCK), a->protocol), a->type);
 }
 
 ni_socket_t
@@ -129,14 +136,8 @@ static int
 accept_plain(void *p)
 {
 	struct accept_args *a = p;
-	int fd = accept(a->s, a->addr, a->len);
 
-	if (fd >= 0 && fd_add_status_flags(fd,
-	    (a->flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0) != 0) {
-		close_keep_errno(fd);
-		return -1;
-	}
-	return fd;
+	return nonblock_or_close(accept(a->s, a->addr, a->len), a->flags);
 }
 
 /*
