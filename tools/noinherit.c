@@ -14,9 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "noinherit.h"
-
-#define EXIT_USAGE 2
 
 static const char progname[] = "noinherit";
 
@@ -33,6 +32,12 @@ usage(FILE *f)
 	    "       %s -V | --version\n"
 	    "\n"
 	    "commands:\n"
+	    "  audit [-p PID... | --all] [--std] [--inherited] [--json]\n"
+	    "               descriptors that would leak into a child: this\n"
+	    "               command's own inherited ones (its caller's leaks), or\n"
+	    "               those of running processes\n"
+	    "  exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]\n"
+	    "               run CMD with stdio and the named descriptors only\n"
 	    "  features     how this system makes descriptors non-inheritable:\n"
 	    "               each atomic mechanism, and the fallback used where\n"
 	    "               it is missing\n"
@@ -160,6 +165,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "audit", cmd_audit },
+	{ "exec", cmd_exec },
 	{ "features", cmd_features },
 };
 

@@ -291,21 +291,18 @@ unix_type(unsigned long long type)
 	}
 }
 
-/* Copies the rest of the line, the path, making control bytes visible. */
+/*
+ * Copies the rest of the line, the path, as it is (truncated to fit): the
+ * printers escape what needs escaping for their output.
+ */
 static void
 copy_path(struct cur *c, char *out, size_t size)
 {
 	size_t n = 0;
 
 	skip_blanks(c);
-	while (c->p < c->end && *c->p != '\n' && n + 4 < size) {
-		unsigned char ch = (unsigned char)*c->p++;
-
-		if (ch < 0x20 || ch == 0x7f)
-			n += (size_t)snprintf(out + n, size - n, "\\x%02x", ch);
-		else
-			out[n++] = (char)ch;
-	}
+	while (c->p < c->end && *c->p != '\n' && n + 1 < size)
+		out[n++] = *c->p++;
 	out[n] = '\0';
 }
 
@@ -529,6 +526,14 @@ pi_socktab_load(struct pi_socktab *t, pid_t pid)
 		free(buf);
 		if (r < 0)
 			return -1;
+	}
+	/* A process that died meanwhile left only part of its tables. */
+	if (pid > 0) {
+		snprintf(path, sizeof(path), "/proc/%d/net", (int)pid);
+		if (access(path, F_OK) != 0) {
+			errno = ESRCH;
+			return -1;
+		}
 	}
 	return 0;
 }

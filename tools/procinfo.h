@@ -32,7 +32,9 @@ int pi_fdinfo_parse(const char *buf, size_t len, struct pi_fdinfo *out);
 struct pi_sock {
 	unsigned long inode;
 	bool listening;		/* TCP LISTEN, or a listening UNIX socket */
-	char desc[160];		/* "TCP 127.0.0.1:8080 LISTEN",
+	char desc[160];		/* raw text, not escaped (a UNIX path may hold any
+				 * byte but NUL and newline):
+				 * "TCP 127.0.0.1:8080 LISTEN",
 				 * "TCP6 [::1]:22 -> [::1]:5555 ESTABLISHED",
 				 * "UDP 0.0.0.0:68", "UNIX /run/x.sock LISTEN",
 				 * "UNIX @abstract", "UNIX (unnamed) STREAM",
@@ -60,7 +62,9 @@ int pi_socktab_parse_packet(struct pi_socktab *t, const char *buf, size_t len);
  * Loads every socket table of pid's network namespace (/proc/PID/net/tcp,
  * tcp6, udp, udp6, udplite, udplite6, raw, raw6, unix, netlink, packet;
  * pid 0: this process).  Files that are missing or unreadable are skipped.
- * Returns 0, or -1 with errno (ENOMEM; ENOENT/ESRCH if the process is gone).
+ * Returns 0, or -1 with errno ENOMEM, or ESRCH if the process is gone (also
+ * when it died during the load: the table may then hold part of its
+ * sockets, and should be freed).
  */
 int pi_socktab_load(struct pi_socktab *t, pid_t pid);
 const struct pi_sock *pi_socktab_find(struct pi_socktab *t, unsigned long inode);
@@ -98,7 +102,11 @@ const char *pi_kind_name(enum pi_kind k);
  */
 enum pi_kind pi_kind_from_link(const char *link, mode_t mode);
 
-/* If link is "socket:[123]" (or "pipe:[123]"), stores 123 and returns true. */
+/*
+ * If link is prefix, a decimal number and "]" - prefix "socket:[" for
+ * "socket:[123]", "pipe:[" for "pipe:[123]" - stores the number and returns
+ * true.
+ */
 bool pi_link_inode(const char *link, const char *prefix, unsigned long *ino);
 
 /* Reads a whole small file (at most cap-1 bytes, NUL-terminated) into buf.

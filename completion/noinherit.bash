@@ -1,0 +1,85 @@
+# bash completion for noinherit(1)                      -*- shell-script -*-
+#
+#   noinherit audit [-p PID... | --all] [--std] [--inherited] [--json]
+#   noinherit exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]
+#   noinherit features
+#   noinherit -h | --help | -V | --version
+
+# The open descriptors of this shell, for --pass-fd and --map-fd.
+_noinherit_fds()
+{
+    local fd fds=()
+    for fd in /proc/$$/fd/*; do
+        fd=${fd##*/}
+        [[ $fd =~ ^[0-9]+$ ]] && fds+=("$fd")
+    done
+    printf '%s\n' "${fds[@]}"
+}
+
+_noinherit_audit()
+{
+    local cur=$1 prev=$2
+    case $prev in
+        -p|--pid)
+            # Pids, with the command name shown by ps when listing.
+            COMPREPLY=($(compgen -W "$(command ps -e -o pid= 2>/dev/null)" \
+                -- "$cur"))
+            return
+            ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W '-p --pid --all --std --inherited --json
+            -h --help' -- "$cur"))
+    elif [[ " ${COMP_WORDS[*]} " == *" -p "* || " ${COMP_WORDS[*]} " == *" --pid "* ]]; then
+        # After -p, further operands are pids too.
+        COMPREPLY=($(compgen -W "$(command ps -e -o pid= 2>/dev/null)" \
+            -- "$cur"))
+    fi
+}
+
+_noinherit_exec()
+{
+    local cur=$1 prev=$2 i
+    # After "--": the command and its arguments.
+    for ((i = 2; i < COMP_CWORD; i++)); do
+        if [[ ${COMP_WORDS[i]} == -- ]]; then
+            if ((COMP_CWORD == i + 1)); then
+                COMPREPLY=($(compgen -c -- "$cur"))
+            else
+                COMPREPLY=($(compgen -f -- "$cur"))
+            fi
+            return
+        fi
+    done
+    case $prev in
+        --pass-fd)
+            COMPREPLY=($(compgen -W "$(_noinherit_fds)" -- "$cur"))
+            return
+            ;;
+        --map-fd)
+            [[ $cur != *:* ]] &&
+                COMPREPLY=($(compgen -S : -W "$(_noinherit_fds)" -- "$cur")) &&
+                compopt -o nospace 2>/dev/null
+            return
+            ;;
+    esac
+    COMPREPLY=($(compgen -W '--pass-fd --map-fd -- -h --help' -- "$cur"))
+}
+
+_noinherit()
+{
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+    COMPREPLY=()
+    if ((COMP_CWORD == 1)); then
+        COMPREPLY=($(compgen -W 'audit exec features -h --help -V --version' \
+            -- "$cur"))
+        return
+    fi
+    case ${COMP_WORDS[1]} in
+        audit) _noinherit_audit "$cur" "$prev" ;;
+        exec) _noinherit_exec "$cur" "$prev" ;;
+    esac
+} &&
+    complete -F _noinherit noinherit
+
+# ex: filetype=sh
