@@ -11,7 +11,7 @@ if [ "${1:-build}" = test ]; then
 	# libclang-rt-14-dev: clang's sanitizer runtimes; mandoc: man page lint;
 	# util-linux: unshare; procps: ps.
 	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
-libclang-rt-14-dev clang-tidy mandoc util-linux procps"
+libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof"
 fi
 
 missing=""
