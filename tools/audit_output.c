@@ -1,0 +1,217 @@
+/*
+ * audit_output.c - `noinherit audit`: what it prints of one process, as a
+ * table for a terminal or as one JSON object a line (--json).  Names and
+ * paths come from other processes and may hold any byte but NUL: both
+ * forms escape them.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "procinfo.h"
+
+static const char listen_note[] =
+    "a listening socket in a child lets the child accept the connections "
+    "meant for this program, and keeps its address busy until the child "
+    "exits, so the program cannot restart on it (PEP 446)";
+
+/* ------------------------------------------------------------------ */
+/* Escaping: JSON strings, and text safe for a terminal                */
+/* ------------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;		/* overlong */
+	else if (c == 0xed)
+		hi = 0x9f;		/* surrogates */
+	else if (c == 0xf0)
+		lo = 0x90;		/* overlong */
+	else if (c == 0xf4)
+		hi = 0x8f;		/* past U+10FFFF */
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * A JSON string: quotes, backslash and control characters escaped; valid
+ * UTF-8 copied; each byte that is not valid UTF-8 becomes U+FFFD, so the
+ * output is always valid UTF-8 (RFC 8259).
+ */
+static void
+json_str(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), k;
+
+	putchar('"');
+	while (n > 0) {
+		if (*s == '"' || *s == '\\') {
+			printf("\\%c", *s);
+		} else if (*s == '\n') {
+			fputs("\\n", stdout);
+		} else if (*s == '\t') {
+			fputs("\\t", stdout);
+		} else if (*s == '\r') {
+			fputs("\\r", stdout);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			printf("\\u%04x", *s);
+		} else if ((k = utf8_len(s, n)) > 0) {
+			fwrite(s, 1, k, stdout);
+			s += k;
+			n -= k;
+			continue;
+		} else {
+			fputs("\\ufffd", stdout);
+		}
+		s++;
+		n--;
+	}
+	putchar('"');
+}
+
+static void
+json_str_or_null(bool has, const char *str)
+{
+	if (has)
+		json_str(str);
+	else
+		fputs("null", stdout);
+}
+
+/* Text for a terminal: control bytes, backslash and bad UTF-8 as \xNN. */
+static void
+text_str(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), k;
+
+	while (n > 0) {
+		if (*s == '\\') {
+			fputs("\\\\", stdout);
+			k = 1;
+		} else if (*s < 0x20 || *s == 0x7f ||
+		    (k = utf8_len(s, n)) == 0) {
+			printf("\\x%02x", *s);
+			k = 1;
+		} else {
+			fwrite(s, 1, k, stdout);
+		}
+		s += k;
+		n -= k;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Output                                                              */
+/* ------------------------------------------------------------------ */
+
+void
+print_json(const struct proc *p, const struct scan *s)
+{
+	size_t i;
+
+	printf("{\"pid\":%d,\"ppid\":", (int)p->pid);
+	if (p->has_comm)
+		printf("%d", (int)p->ppid);
+	else
+		fputs("null", stdout);
+	fputs(",\"comm\":", stdout);
+	json_str_or_null(p->has_comm, p->comm);
+	fputs(",\"exe\":", stdout);
+	json_str_or_null(p->has_exe, p->exe);
+	fputs(",\"fds\":[", stdout);
+	for (i = 0; i < s->n; i++) {
+		const struct fdrec *r = &s->v[i];
+
+		printf("%s{\"fd\":%d,\"kind\":\"%s\",\"target\":", i ? "," : "",
+		    r->fd, pi_kind_name(r->kind));
+		json_str(s->arena + r->target);
+		printf(",\"deleted\":%s,\"listening\":%s,\"inherited\":%s,"
+		    "\"cloexec\":%s}", r->deleted ? "true" : "false",
+		    r->listening ? "true" : "false", r->inherited < 0 ? "null" :
+		    r->inherited ? "true" : "false",
+		    r->cloexec ? "true" : "false");
+	}
+	fputs("],\"error\":", stdout);
+	json_str_or_null(p->error != NULL, p->error);
+	fputs("}\n", stdout);
+}
+
+static void
+print_header(const struct proc *p)
+{
+	text_str(p->has_comm ? p->comm : "?");
+	printf(" (pid %d", (int)p->pid);
+	if (p->has_exe) {
+		fputs(", ", stdout);
+		text_str(p->exe);
+	}
+	putchar(')');
+}
+
+void
+print_text(const struct proc *p, const struct scan *s, const struct opts *o,
+    const char *caller)
+{
+	size_t i, nlisten = 0;
+
+	if (s->self) {
+		if (s->n == 0)
+			printf("this command inherited no descriptor%s",
+			    o->std ? "" : " beyond 0-2");
+		else
+			printf("this command inherited %zu descriptor%s",
+			    s->n, s->n == 1 ? "" : "s");
+		fputs(" (parent: ", stdout);
+		text_str(caller);
+		printf(", pid %d)%s\n", (int)p->ppid, s->n ? ":" : "");
+	} else {
+		print_header(p);
+		if (p->outcome == P_EXITED)
+			printf(": %s\n", p->error);
+		else if (s->n == 0)
+			puts(": clean, no descriptor would leak into a child");
+		else
+			printf(": %zu descriptor%s would leak into a child:\n",
+			    s->n, s->n == 1 ? "" : "s");
+	}
+	if (s->n > 0)
+		printf("%7s  %-9s %s\n", "FD", "KIND", "TARGET");
+	for (i = 0; i < s->n; i++) {
+		const struct fdrec *r = &s->v[i];
+
+		printf("%7d  %-9s ", r->fd, pi_kind_name(r->kind));
+		text_str(s->arena + r->target);
+		if (r->listening)
+			fputs("  [LISTENING]", stdout);
+		if (r->inherited > 0)
+			fputs("  [inherited]", stdout);
+		putchar('\n');
+		nlisten += r->listening;
+	}
+	if (nlisten > 0)
+		printf("  [LISTENING]: %s\n", listen_note);
+}
