@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh test
 dir=${NI_BUILD_DIR:-build-test}
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNI_WERROR=ON \
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNI_WERROR=ON \
 	-DCMAKE_EXPORT_COMPILE_COMMANDS=ON "$@" >/dev/null
 cmake --build "$dir"
 cd "$dir"

@@ -33,10 +33,8 @@ static const char perm_reason_root[] =
 struct netns {
 	dev_t dev;
 	ino_t ino;
-	unsigned long epoch;	/* the process scan it was loaded in */
 	struct pi_socktab tab;
 };
-static unsigned long epoch;	/* counts the processes scanned */
 static struct netns *netns_v;
 static size_t netns_n, netns_cap;
 
@@ -256,95 +254,74 @@ proc_ended(struct proc *p)
 /* ------------------------------------------------------------------ */
 
 /*
- * Loads the socket tables of p's namespace into t: from /proc/self/net when
+ * Puts the sockets of one protocol (its "system.sockprotoname") of p's
+ * namespace into t, unless they are there already: from /proc/self/net when
  * it is this command's own namespace (that source cannot vanish), else from
- * /proc/PID/net, and then only if p did not end meanwhile (a table read from
- * a dying process lacks files, and would be kept for its whole namespace).
+ * /proc/PID/net, and then only if p did not end meanwhile (a file read from
+ * a dying process may be cut short, and would be kept for its namespace).
+ * Returns 1 when they are in t, 0 for a protocol /proc/net does not list.
  */
 static int
-load_socktab(struct proc *p, const struct stat *ns, struct pi_socktab *t)
+load_proto(struct proc *p, const struct stat *ns, struct pi_socktab *t,
+    const char *proto)
 {
 	static struct stat self_ns;
 	static bool have_self;
+	int r;
 
 	if (!have_self && stat("/proc/self/ns/net", &self_ns) == 0)
 		have_self = true;
 	if (ns != NULL && have_self && ns->st_dev == self_ns.st_dev &&
 	    ns->st_ino == self_ns.st_ino)
-		return pi_socktab_load(t, 0);
-	if (pi_socktab_load(t, p->pid) < 0)
-		return -1;
-	if (proc_ended(p)) {
+		return pi_socktab_load_proto(t, 0, proto);
+	r = pi_socktab_load_proto(t, p->pid, proto);
+	if (r >= 0 && proc_ended(p)) {
 		pi_socktab_free(t);
 		errno = ESRCH;
 		return -1;
 	}
-	return 0;
+	return r;
 }
 
 /*
- * The socket table of p's network namespace, loaded once per namespace;
- * `refresh` reloads one loaded before this process's scan began (a socket
- * made since then is not in it).
+ * The socket table of p's network namespace, one per namespace, holding the
+ * protocols asked for so far; proto's sockets are loaded on first need.  A
+ * table is read once per audit: a socket made after its protocol was read,
+ * or one the kernel does not list (a TCP socket never bound), is described
+ * by its protocol alone.
  */
 static struct pi_socktab *
-socktab_for(struct proc *p, struct pi_socktab *local, bool refresh)
+socktab_for(struct proc *p, struct pi_socktab *local, const char *proto)
 {
+	struct pi_socktab *t = NULL;
 	struct netns *e;
 	struct stat st;
+	bool have_ns;
 	size_t i;
 
-	if (fstatat(p->piddir, "ns/net", &st, 0) < 0) {
-		/* Unknown namespace: a table for this process alone. */
-		if (local->v == NULL && load_socktab(p, NULL, local) < 0)
+	have_ns = fstatat(p->piddir, "ns/net", &st, 0) == 0;
+	if (!have_ns)
+		t = local;	/* unknown namespace: a table for p alone */
+	for (i = 0; have_ns && i < netns_n; i++)
+		if (netns_v[i].dev == st.st_dev && netns_v[i].ino == st.st_ino)
+			t = &netns_v[i].tab;
+	if (t == NULL) {
+		if (grow((void **)&netns_v, &netns_cap, netns_n + 1,
+		    sizeof *netns_v) < 0)
 			return NULL;
-		return local;
+		e = &netns_v[netns_n++];
+		memset(e, 0, sizeof *e);
+		e->dev = st.st_dev;
+		e->ino = st.st_ino;
+		t = &e->tab;
 	}
-	for (i = 0; i < netns_n; i++) {
-		e = &netns_v[i];
-		if (e->dev != st.st_dev || e->ino != st.st_ino)
-			continue;
-		if (refresh && e->epoch != epoch) {
-			pi_socktab_free(&e->tab);
-			e->epoch = epoch;
-			if (load_socktab(p, &st, &e->tab) < 0)
-				return NULL;
-		}
-		return &e->tab;
-	}
-	if (grow((void **)&netns_v, &netns_cap, netns_n + 1,
-	    sizeof *netns_v) < 0)
-		return NULL;
-	e = &netns_v[netns_n];
-	memset(e, 0, sizeof *e);
-	if (load_socktab(p, &st, &e->tab) < 0)
-		return NULL;
-	e->dev = st.st_dev;
-	e->ino = st.st_ino;
-	e->epoch = epoch;
-	netns_n++;
-	return &e->tab;
-}
-
-/* Protocols (as the socket's "system.sockprotoname") that /proc/net lists. */
-static bool
-in_proc_net(const char *proto)
-{
-	static const char *const listed[] = { "TCP", "TCPv6", "UDP", "UDPv6",
-	    "UDP-Lite", "UDPLITEv6", "RAW", "RAWv6", "UNIX", "UNIX-STREAM",
-	    "UNIX-DGRAM", "NETLINK", "PACKET" };
-	size_t i;
-
-	for (i = 0; i < sizeof listed / sizeof listed[0]; i++)
-		if (strcmp(proto, listed[i]) == 0)
-			return true;
-	return false;
+	return load_proto(p, have_ns ? &st : NULL, t, proto) > 0 ? t : NULL;
 }
 
 /*
- * "TCP 127.0.0.1:80 LISTEN" from the namespace's table, reloaded once if the
- * socket is newer than the table; else "socket:[ino] (TCPv6)" from the
- * socket's protocol name (another namespace, a family /proc/net omits).
+ * "TCP 127.0.0.1:80 LISTEN" from the namespace's table; else
+ * "socket:[ino] (TCPv6)" from the socket's protocol name (a family
+ * /proc/net omits, a socket it does not list).
  */
 static void
 describe_socket(struct proc *p, struct pi_socktab *local, const char *name,
@@ -359,13 +336,9 @@ describe_socket(struct proc *p, struct pi_socktab *local, const char *name,
 	snprintf(path, sizeof path, "/proc/%d/fd/%s", (int)p->pid, name);
 	n = getxattr(path, "system.sockprotoname", proto, sizeof proto - 1);
 	proto[n > 0 ? n : 0] = '\0';
-	if (pi_link_inode(link, "socket:[", &ino)) {
-		if ((t = socktab_for(p, local, false)) != NULL)
-			sk = pi_socktab_find(t, ino);
-		if (sk == NULL && in_proc_net(proto) &&
-		    (t = socktab_for(p, local, true)) != NULL)
-			sk = pi_socktab_find(t, ino);
-	}
+	if (proto[0] != '\0' && pi_link_inode(link, "socket:[", &ino) &&
+	    (t = socktab_for(p, local, proto)) != NULL)
+		sk = pi_socktab_find(t, ino);
 	if (sk != NULL) {
 		snprintf(out, cap, "%s", sk->desc);
 		*listening = sk->listening;
@@ -510,7 +483,6 @@ scan_proc(struct proc *p, struct scan *s, const struct opts *o)
 	size_t i;
 
 	s->n = s->alen = 0;
-	epoch++;
 	if (proc_open(p) < 0)
 		return;
 	p->fddir = openat(p->piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -466,76 +466,109 @@ read_all(const char *path, size_t *len)
 	return buf;
 }
 
-int
-pi_socktab_load(struct pi_socktab *t, pid_t pid)
+/* The /proc/net files, and the "system.sockprotoname" of their sockets. */
+static const struct netfile {
+	const char *file, *proto;
+	bool v6;
+	int kind;		/* 0 inet, 1 unix, 2 netlink, 3 packet */
+	const char *names[3];	/* sockprotoname values it lists */
+} netfiles[] = {
+	{ "tcp", "TCP", false, 0, { "TCP" } },
+	{ "tcp6", "TCP", true, 0, { "TCPv6" } },
+	{ "udp", "UDP", false, 0, { "UDP" } },
+	{ "udp6", "UDP", true, 0, { "UDPv6" } },
+	{ "udplite", "UDPLITE", false, 0, { "UDP-Lite" } },
+	{ "udplite6", "UDPLITE", true, 0, { "UDPLITEv6" } },
+	{ "raw", "RAW", false, 0, { "RAW" } },
+	{ "raw6", "RAW", true, 0, { "RAWv6" } },
+	{ "unix", NULL, false, 1, { "UNIX", "UNIX-STREAM", "UNIX-DGRAM" } },
+	{ "netlink", NULL, false, 2, { "NETLINK" } },
+	{ "packet", NULL, false, 3, { "PACKET" } },
+};
+#define NETFILES (sizeof(netfiles) / sizeof(netfiles[0]))
+
+static int
+load_file(struct pi_socktab *t, pid_t pid, size_t i)
 {
-	static const struct {
-		const char *file, *proto;
-		bool v6;
-		int kind;	/* 0 inet, 1 unix, 2 netlink, 3 packet */
-	} files[] = {
-		{ "tcp", "TCP", false, 0 }, { "tcp6", "TCP", true, 0 },
-		{ "udp", "UDP", false, 0 }, { "udp6", "UDP", true, 0 },
-		{ "udplite", "UDPLITE", false, 0 },
-		{ "udplite6", "UDPLITE", true, 0 },
-		{ "raw", "RAW", false, 0 }, { "raw6", "RAW", true, 0 },
-		{ "unix", NULL, false, 1 }, { "netlink", NULL, false, 2 },
-		{ "packet", NULL, false, 3 },
-	};
+	const struct netfile *f = &netfiles[i];
 	char path[64];
-	size_t i, len;
+	size_t len;
 	char *buf;
 	int r;
 
-	if (pid > 0) {
-		snprintf(path, sizeof(path), "/proc/%d/net", (int)pid);
-		if (access(path, F_OK) != 0) {
-			errno = ESRCH;
-			return -1;
-		}
+	t->loaded |= 1u << i;
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, f->file);
+	else
+		snprintf(path, sizeof(path), "/proc/self/net/%s", f->file);
+	buf = read_all(path, &len);
+	if (buf == NULL)
+		return errno == ENOMEM ? -1 : 0;  /* protocol not configured */
+	switch (f->kind) {
+	case 0:
+		r = pi_socktab_parse_inet(t, buf, len, f->proto, f->v6);
+		break;
+	case 1:
+		r = pi_socktab_parse_unix(t, buf, len);
+		break;
+	case 2:
+		r = pi_socktab_parse_netlink(t, buf, len);
+		break;
+	default:
+		r = pi_socktab_parse_packet(t, buf, len);
+		break;
 	}
+	free(buf);
+	return r < 0 ? -1 : 0;
+}
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		if (pid > 0)
-			snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid,
-			    files[i].file);
-		else
-			snprintf(path, sizeof(path), "/proc/self/net/%s",
-			    files[i].file);
-		buf = read_all(path, &len);
-		if (buf == NULL) {
-			if (errno == ENOMEM)
-				return -1;
-			continue;	/* that protocol is not configured */
-		}
-		switch (files[i].kind) {
-		case 0:
-			r = pi_socktab_parse_inet(t, buf, len, files[i].proto,
-			    files[i].v6);
-			break;
-		case 1:
-			r = pi_socktab_parse_unix(t, buf, len);
-			break;
-		case 2:
-			r = pi_socktab_parse_netlink(t, buf, len);
-			break;
-		default:
-			r = pi_socktab_parse_packet(t, buf, len);
-			break;
-		}
-		free(buf);
-		if (r < 0)
+/* ESRCH unless /proc/PID/net is there (pid 0: this process, always). */
+static int
+check_alive(pid_t pid)
+{
+	char path[64];
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/net", (int)pid);
+	if (access(path, F_OK) == 0)
+		return 0;
+	errno = ESRCH;
+	return -1;
+}
+
+int
+pi_socktab_load(struct pi_socktab *t, pid_t pid)
+{
+	size_t i;
+
+	if (check_alive(pid) < 0)
+		return -1;
+	for (i = 0; i < NETFILES; i++)
+		if (!(t->loaded & (1u << i)) && load_file(t, pid, i) < 0)
 			return -1;
-	}
 	/* A process that died meanwhile left only part of its tables. */
-	if (pid > 0) {
-		snprintf(path, sizeof(path), "/proc/%d/net", (int)pid);
-		if (access(path, F_OK) != 0) {
-			errno = ESRCH;
-			return -1;
-		}
-	}
-	return 0;
+	return check_alive(pid);
+}
+
+int
+pi_socktab_load_proto(struct pi_socktab *t, pid_t pid, const char *name)
+{
+	size_t i, j;
+
+	for (i = 0; i < NETFILES; i++)
+		for (j = 0; j < 3 && netfiles[i].names[j] != NULL; j++)
+			if (strcmp(name, netfiles[i].names[j]) == 0)
+				goto found;
+	return 0;	/* a family /proc/net does not list */
+found:
+	if (t->loaded & (1u << i))
+		return 1;
+	if (check_alive(pid) < 0 || load_file(t, pid, i) < 0)
+		return -1;
+	if (check_alive(pid) < 0)
+		return -1;
+	return 1;
 }
 
 static int
@@ -569,6 +602,7 @@ pi_socktab_free(struct pi_socktab *t)
 	t->v = NULL;
 	t->n = t->cap = 0;
 	t->sorted = false;
+	t->loaded = 0;
 }
 
 /* ---- kinds ------------------------------------------------------------ */

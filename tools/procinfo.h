@@ -45,6 +45,7 @@ struct pi_socktab {
 	struct pi_sock *v;
 	size_t n, cap;
 	bool sorted;
+	unsigned loaded;	/* the /proc/net files read into it, a bit each */
 };
 
 /*
@@ -67,6 +68,15 @@ int pi_socktab_parse_packet(struct pi_socktab *t, const char *buf, size_t len);
  * sockets, and should be freed).
  */
 int pi_socktab_load(struct pi_socktab *t, pid_t pid);
+/*
+ * Loads, unless it is there already, only the file that lists sockets of
+ * one protocol, named as the socket's "system.sockprotoname" extended
+ * attribute says ("TCP", "TCPv6", "UDP", "UNIX", "NETLINK", ...): a read of
+ * /proc/net/tcp walks the kernel's whole TCP hash table, so an audit reads
+ * only what it needs.  Returns 1 when the protocol's file is (now) in t, 0
+ * for a protocol /proc/net does not list, -1 with errno as pi_socktab_load.
+ */
+int pi_socktab_load_proto(struct pi_socktab *t, pid_t pid, const char *name);
 const struct pi_sock *pi_socktab_find(struct pi_socktab *t, unsigned long inode);
 void pi_socktab_free(struct pi_socktab *t);
 

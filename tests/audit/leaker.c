@@ -97,7 +97,9 @@ sockets(void)
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	memset(&u, 0, sizeof u);
 	u.sun_family = AF_UNIX;
-	snprintf(u.sun_path, sizeof u.sun_path, "%s", in_dir(LK_SOCK_NAME));
+	if (strlen(in_dir(LK_SOCK_NAME)) >= sizeof u.sun_path)
+		die("socket path too long");
+	memcpy(u.sun_path, in_dir(LK_SOCK_NAME), strlen(in_dir(LK_SOCK_NAME)));
 	if (s < 0 || bind(s, (struct sockaddr *)&u, sizeof u) < 0 ||
 	    listen(s, 4) < 0)
 		die("unix listener");
