@@ -284,38 +284,35 @@ load_proto(struct proc *p, const struct stat *ns, struct pi_socktab *t,
 }
 
 /*
- * The socket table of p's network namespace, one per namespace, holding the
- * protocols asked for so far; proto's sockets are loaded on first need.  A
- * table is read once per audit: a socket made after its protocol was read,
- * or one the kernel does not list (a TCP socket never bound), is described
- * by its protocol alone.
+ * The socket table of p's network namespace: one per namespace, shared by
+ * its processes, holding the protocols loaded so far (*ns is the
+ * namespace, or NULL where it cannot be told: a table for p alone).  A
+ * protocol is read once per audit, so a socket made after that, or one the
+ * kernel does not list (a TCP socket never bound), is described by its
+ * protocol alone.
  */
 static struct pi_socktab *
-socktab_for(struct proc *p, struct pi_socktab *local, const char *proto)
+ns_table(struct proc *p, struct pi_socktab *local, struct stat *st,
+    const struct stat **ns)
 {
-	struct pi_socktab *t = NULL;
 	struct netns *e;
-	struct stat st;
-	bool have_ns;
 	size_t i;
 
-	have_ns = fstatat(p->piddir, "ns/net", &st, 0) == 0;
-	if (!have_ns)
-		t = local;	/* unknown namespace: a table for p alone */
-	for (i = 0; have_ns && i < netns_n; i++)
-		if (netns_v[i].dev == st.st_dev && netns_v[i].ino == st.st_ino)
-			t = &netns_v[i].tab;
-	if (t == NULL) {
-		if (grow((void **)&netns_v, &netns_cap, netns_n + 1,
-		    sizeof *netns_v) < 0)
-			return NULL;
-		e = &netns_v[netns_n++];
-		memset(e, 0, sizeof *e);
-		e->dev = st.st_dev;
-		e->ino = st.st_ino;
-		t = &e->tab;
-	}
-	return load_proto(p, have_ns ? &st : NULL, t, proto) > 0 ? t : NULL;
+	*ns = NULL;
+	if (fstatat(p->piddir, "ns/net", st, 0) < 0)
+		return local;
+	*ns = st;
+	for (i = 0; i < netns_n; i++)
+		if (netns_v[i].dev == st->st_dev && netns_v[i].ino == st->st_ino)
+			return &netns_v[i].tab;
+	if (grow((void **)&netns_v, &netns_cap, netns_n + 1,
+	    sizeof *netns_v) < 0)
+		return NULL;
+	e = &netns_v[netns_n++];
+	memset(e, 0, sizeof *e);
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	return &e->tab;
 }
 
 /*
@@ -329,16 +326,29 @@ describe_socket(struct proc *p, struct pi_socktab *local, const char *name,
 {
 	struct pi_socktab *t;
 	const struct pi_sock *sk = NULL;
+	const struct stat *ns;
+	struct stat st;
 	unsigned long ino;
 	char path[64], proto[32] = "";
 	ssize_t n;
 
-	snprintf(path, sizeof path, "/proc/%d/fd/%s", (int)p->pid, name);
-	n = getxattr(path, "system.sockprotoname", proto, sizeof proto - 1);
-	proto[n > 0 ? n : 0] = '\0';
-	if (proto[0] != '\0' && pi_link_inode(link, "socket:[", &ino) &&
-	    (t = socktab_for(p, local, proto)) != NULL)
+	if (!pi_link_inode(link, "socket:[", &ino)) {
+		snprintf(out, cap, "%s", link);
+		return;
+	}
+	/* Most sockets are in a protocol loaded already: no more calls. */
+	t = ns_table(p, local, &st, &ns);
+	if (t != NULL)
 		sk = pi_socktab_find(t, ino);
+	if (sk == NULL) {
+		snprintf(path, sizeof path, "/proc/%d/fd/%s", (int)p->pid, name);
+		n = getxattr(path, "system.sockprotoname", proto,
+		    sizeof proto - 1);
+		proto[n > 0 ? n : 0] = '\0';
+		if (proto[0] != '\0' && t != NULL &&
+		    load_proto(p, ns, t, proto) > 0)
+			sk = pi_socktab_find(t, ino);
+	}
 	if (sk != NULL) {
 		snprintf(out, cap, "%s", sk->desc);
 		*listening = sk->listening;
@@ -456,7 +466,13 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 	if ((n = readlinkat(p->fddir, name, link, sizeof link - 1)) < 0)
 		return gone_errno(errno) ? 0 : -1;
 	link[n] = '\0';
-	if (fstatat(p->fddir, name, &st, 0) < 0)
+	/*
+	 * The file's mode tells a path's kind (file, dir, fifo, device) and
+	 * its link count a deleted one; --inherited matches by device and
+	 * inode.  "socket:[", "pipe:[" and anon_inode links say it all.
+	 */
+	if ((link[0] != '/' && !o->inherited) ||
+	    fstatat(p->fddir, name, &st, 0) < 0)
 		memset(&st, 0, sizeof st);
 	r.dev = st.st_dev;
 	r.ino = st.st_ino;
