@@ -17,8 +17,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <linux/kcmp.h>
+
+/* From <linux/kcmp.h>, which C libraries other than glibc may not ship. */
+#if defined(__linux__) && !defined(KCMP_FILE)
+#define KCMP_FILE 0
 #endif
 
 #include "audit.h"
