@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "noinherit.h"
 #include "procinfo.h"
 
 static const char perm_reason[] =
@@ -385,7 +386,7 @@ list_fds(struct proc *p, struct scan *s, const struct opts *o)
 		s->nfds += s->nonly;
 		return 0;
 	}
-	if ((dfd = dup(p->fddir)) < 0)
+	if ((dfd = ni_dup(p->fddir)) < 0)	/* fdopendir takes it over */
 		return -1;
 	if ((dir = fdopendir(dfd)) == NULL) {
 		close(dfd);
