@@ -183,28 +183,13 @@ ni_accept(ni_socket_t s, struct sockaddr *addr, socklen_t *len)
 	return ni_accept4(s, addr, len, 0);
 }
 
-/* Sets the flag on every descriptor an SCM_RIGHTS message carried. */
-static void
-cmsg_fds_cloexec(struct msghdr *msg)
-{
-	struct cmsghdr *c;
-	size_t i, n;
-	int fd;
-
-	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			(void)fd_set_cloexec(fd);
-		}
-	}
-}
-
-/* 1 if any descriptor arrived without the flag, 0 if none did, -1: none came. */
+/*
+ * The descriptors SCM_RIGHTS messages carried: with `set`, each gets the
+ * flag; without, the walk stops at the first that lacks it and returns 1.
+ * Returns 0 when descriptors came (all with the flag), -1 when none did.
+ */
 static int
-cmsg_fds_inheritable(struct msghdr *msg)
+cmsg_fds(struct msghdr *msg, bool set)
 {
 	struct cmsghdr *c;
 	size_t i, n;
@@ -216,7 +201,9 @@ cmsg_fds_inheritable(struct msghdr *msg)
 		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (ni_get_inheritable(fd) == 1)
+			if (set)
+				(void)fd_set_cloexec(fd);
+			else if (ni_get_inheritable(fd) == 1)
 				return 1;
 			seen = 0;
 		}
@@ -234,7 +221,7 @@ recvmsg_fallback(int fd, struct msghdr *msg, int flags)
 		fdlock_shared_enter();
 		n = recvmsg(fd, msg, flags | MSG_DONTWAIT);
 		if (n >= 0)
-			cmsg_fds_cloexec(msg);
+			(void)cmsg_fds(msg, true);
 		fdlock_shared_leave();
 		if (n >= 0 || (flags & MSG_DONTWAIT) ||
 		    (errno != EAGAIN && errno != EWOULDBLOCK) ||
@@ -254,13 +241,13 @@ ni_recvmsg(int fd, struct msghdr *msg, int flags)
 		n = recvmsg(fd, msg, flags | MSG_CMSG_CLOEXEC);
 		if (n >= 0) {
 			if (st == PROBE_UNKNOWN) {
-				int r = cmsg_fds_inheritable(msg);
+				int r = cmsg_fds(msg, false);
 
 				if (r == 0)
 					probe_set(P_CMSG_CLOEXEC, PROBE_YES);
 				else if (r == 1) {
 					probe_set(P_CMSG_CLOEXEC, PROBE_NO);
-					cmsg_fds_cloexec(msg);
+					(void)cmsg_fds(msg, true);
 				}
 			}
 			return n;
