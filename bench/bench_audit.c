@@ -51,6 +51,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchstat.h"
+
 #ifndef NI_TOOL_PATH
 #define NI_TOOL_PATH "noinherit"
 #endif
@@ -149,33 +151,6 @@ static void die(const char *fmt, ...)
 /* Statistics                                                          */
 /* ------------------------------------------------------------------ */
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Percentile (0..100) by linear interpolation; sorts a copy. */
-static double pct(const double *v, int n, double p)
-{
-    double s[MAXR];
-    memcpy(s, v, (size_t)n * sizeof *v);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    double x = p / 100.0 * (n - 1);
-    int i = (int)x;
-    if (i >= n - 1)
-        return s[n - 1];
-    return s[i] + (x - i) * (s[i + 1] - s[i]);
-}
-
-static double median(const double *v, int n) { return pct(v, n, 50.0); }
 
 /* ------------------------------------------------------------------ */
 /* Workers                                                             */

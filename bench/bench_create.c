@@ -34,6 +34,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "benchstat.h"
 #if defined(__GLIBC__)
 #include <gnu/libc-version.h>
 #endif
@@ -63,35 +65,6 @@ static void die(const char *what)
     exit(2);
 }
 
-static inline double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Percentile (0..100) by linear interpolation; sorts a copy. */
-static double pct(const double *v, int n, double p)
-{
-    double *s = malloc(sizeof(double) * (size_t)n);
-    if (!s)
-        die("malloc");
-    memcpy(s, v, sizeof(double) * (size_t)n);
-    qsort(s, (size_t)n, sizeof(double), cmp_double);
-    double pos = p / 100.0 * (n - 1);
-    int lo = (int)floor(pos), hi = (int)ceil(pos);
-    double r = s[lo] + (s[hi] - s[lo]) * (pos - lo);
-    free(s);
-    return r;
-}
-
-static double median(const double *v, int n) { return pct(v, n, 50.0); }
 
 static double g_timer_ovh; /* ns of one now_ns() pair, subtracted from close-call timings */
 
