@@ -58,17 +58,23 @@ needs_mode(int flags)
 	    (O_TMPFILE != 0 && (flags & O_TMPFILE) == O_TMPFILE);
 }
 
+/* The variadic mode, read as open(2) reads it: only when it exists. */
+#define MODE_ARG(flags, mode) do {					\
+	va_list ap_;							\
+									\
+	if (needs_mode(flags)) {					\
+		va_start(ap_, flags);					\
+		(mode) = (mode_t)va_arg(ap_, int);			\
+		va_end(ap_);						\
+	}								\
+} while (0)
+
 int
 ni_open(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
-	va_list ap;
 
-	if (needs_mode(flags)) {
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	MODE_ARG(flags, mode);
 	return open_common(AT_FDCWD, path, flags, mode);
 }
 
@@ -76,13 +82,8 @@ int
 ni_openat(int dirfd, const char *path, int flags, ...)
 {
 	mode_t mode = 0;
-	va_list ap;
 
-	if (needs_mode(flags)) {
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	MODE_ARG(flags, mode);
 	return open_common(dirfd, path, flags, mode);
 }
 

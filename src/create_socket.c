@@ -148,33 +148,22 @@ ni_socket_t
 ni_accept4(ni_socket_t s, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	struct accept_args a = { s, addr, len, flags };
-	int st = probe_get(P_ACCEPT4);
-	int fd;
+	int st, fd;
 
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (st != PROBE_NO) {
-		fd = accept4_atomic(&a);
-		if (fd >= 0) {
-			if (st == PROBE_UNKNOWN)
-				probe_set(P_ACCEPT4, PROBE_YES);
-			return fd;
-		}
-		if (st == PROBE_YES || !probe_refused(errno))
-			return -1;
-	}
+	fd = create_atomic(P_ACCEPT4, accept4_atomic, &a, &st);
+	if (fd != CREATE_REFUSED)
+		return fd;
 	/*
 	 * Not create_fd(): the wait must come before the lock.  Only for a
 	 * listening socket: accept() fails at once on anything else.
 	 */
 	if (is_listening(s) && wait_readable(s) < 0)
 		return -1;
-	fd = create_fallback(accept_plain, &a);
-	if (fd >= 0 && st == PROBE_UNKNOWN)
-		probe_set(P_ACCEPT4, PROBE_NO);
-	return fd;
+	return create_plain(P_ACCEPT4, accept_plain, &a, st);
 }
 
 ni_socket_t

@@ -122,27 +122,50 @@ typedef int (*create_fn)(void *arg);
 
 NI_HIDDEN int create_fallback(create_fn plain, void *arg);
 
+#define CREATE_REFUSED (-2)
+
+/*
+ * The first half of create_fd: the atomic form, unless refused before.
+ * Returns the fd, -1 with errno for a real error, or CREATE_REFUSED when
+ * the caller must take the fallback (*st: the state it started from).
+ */
 static inline int
-create_fd(enum probe_id p, create_fn atomic, create_fn plain, void *arg)
+create_atomic(enum probe_id p, create_fn atomic, void *arg, int *st)
 {
-	int st = probe_get(p);
 	int fd;
 
-	if (st != PROBE_NO) {
-		fd = atomic(arg);
-		if (fd >= 0) {
-			if (st == PROBE_UNKNOWN)
-				probe_set(p, PROBE_YES);
-			return fd;
-		}
-		/* Once the flag has worked, its errors are real ones. */
-		if (st == PROBE_YES || !probe_refused(errno))
-			return -1;
+	*st = probe_get(p);
+	if (*st == PROBE_NO)
+		return CREATE_REFUSED;
+	fd = atomic(arg);
+	if (fd >= 0) {
+		if (*st == PROBE_UNKNOWN)
+			probe_set(p, PROBE_YES);
+		return fd;
 	}
-	fd = create_fallback(plain, arg);
+	/* Once the flag has worked, its errors are real ones. */
+	if (*st == PROBE_YES || !probe_refused(errno))
+		return -1;
+	return CREATE_REFUSED;
+}
+
+/* The second half: create, then set the flag; a success confirms a refusal. */
+static inline int
+create_plain(enum probe_id p, create_fn plain, void *arg, int st)
+{
+	int fd = create_fallback(plain, arg);
+
 	if (fd >= 0 && st == PROBE_UNKNOWN)
 		probe_set(p, PROBE_NO);
 	return fd;
+}
+
+static inline int
+create_fd(enum probe_id p, create_fn atomic, create_fn plain, void *arg)
+{
+	int st, fd = create_atomic(p, atomic, arg, &st);
+
+	return fd != CREATE_REFUSED ? fd : create_plain(p, plain, arg, st);
 }
 
 /*
