@@ -227,6 +227,81 @@ NI_API int ni_close_from(int lowfd);
 NI_API int ni_cloexec_from(int lowfd);
 
 /* ------------------------------------------------------------------ */
+/* Spawn                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * ni_spawn starts a program with descriptors 0, 1 and 2 as this process has
+ * them plus the ones mapped in its options, and nothing else: PEP 446's
+ * subprocess with close_fds=True and pass_fds, generalised to any mapping.
+ * Options live in an opaque ni_spawn_opts; a NULL one means the defaults.
+ * Each setter returns 0, or -1 with errno (EINVAL for a NULL o, EBADF for a
+ * negative descriptor, ENOMEM).  One ni_spawn_opts may serve many spawns,
+ * in several threads at once, as long as none of them changes it meanwhile.
+ */
+typedef struct ni_spawn_opts ni_spawn_opts;
+
+/* New options with the defaults; NULL with errno ENOMEM. */
+NI_API ni_spawn_opts *ni_spawn_opts_new(void);
+/* Frees o; NULL is allowed. */
+NI_API void ni_spawn_opts_free(ni_spawn_opts *o);
+/*
+ * The child gets this process's parent_fd as child_fd, inheritable there.
+ * All mappings act as if made at once: swaps, rotations through 0/1/2, a
+ * source that is another mapping's target and one source onto several
+ * targets all work.  Mapping the same child_fd twice from different
+ * sources fails with EINVAL.  parent_fd is checked to be open by ni_spawn.
+ * This process's own flags never change.
+ */
+NI_API int ni_spawn_opts_map_fd(ni_spawn_opts *o, int parent_fd, int child_fd);
+/* ni_spawn_opts_map_fd(o, fd, fd). */
+NI_API int ni_spawn_opts_pass_fd(ni_spawn_opts *o, int fd);
+/*
+ * true (the default): every descriptor but 0-2 and the mapped ones is
+ * closed in the child, whatever its flag, even above a lowered
+ * RLIMIT_NOFILE.  false: inheritable descriptors are inherited too.
+ */
+NI_API int ni_spawn_opts_set_close_fds(ni_spawn_opts *o, bool close_fds);
+/* The child's working directory (copied); NULL: this process's. */
+NI_API int ni_spawn_opts_set_cwd(ni_spawn_opts *o, const char *dir);
+/*
+ * true: a file without '/' is looked up in PATH, as execvp(3) does (PATH
+ * taken from envp when given, else from this process; "/bin:/usr/bin" when
+ * unset).  false (the default): such a file fails with ENOENT.
+ */
+NI_API int ni_spawn_opts_set_search_path(ni_spawn_opts *o, bool search);
+/* true: the child calls setsid(2) (and then ignores the process group). */
+NI_API int ni_spawn_opts_set_setsid(ni_spawn_opts *o, bool setsid);
+/* The child calls setpgid(0, pgid): 0 makes it a group leader.  EINVAL if
+ * pgid is negative. */
+NI_API int ni_spawn_opts_set_pgroup(ni_spawn_opts *o, pid_t pgid);
+/* The child's umask (only the permission bits are kept). */
+NI_API int ni_spawn_opts_set_umask(ni_spawn_opts *o, mode_t mask);
+/* The child's signal mask; NULL: this thread's (the default). */
+NI_API int ni_spawn_opts_set_sigmask(ni_spawn_opts *o, const sigset_t *mask);
+
+/*
+ * Starts file with argv and envp (NULL: environ) and stores the child's pid
+ * in *pid.  Signals this process catches are reset to SIG_DFL in the child,
+ * ignored ones stay ignored; the child's mask is this thread's unless set.
+ * Returns 0, or -1 with errno: EINVAL (NULL pid, file or argv), EBADF (a
+ * mapped source not open, a target beyond RLIMIT_NOFILE) before any child
+ * exists; otherwise the error of whatever failed in the child before its
+ * execve succeeded (ENOENT, EACCES, ENOEXEC, ENOTDIR, a chdir or dup2
+ * error...).  On failure *pid is untouched, the child has been reaped and
+ * nothing of this process has changed.
+ */
+NI_API int ni_spawn(pid_t *pid, const char *file, char *const argv[],
+    char *const envp[], const ni_spawn_opts *o);
+/*
+ * ni_spawn, plus a pidfd for the child in *pidfd (non-inheritable) for
+ * race-free waiting (poll, waitid(P_PIDFD)).  ENOSYS, before any child
+ * exists, where the kernel has no pidfds (Linux < 5.3, other systems).
+ */
+NI_API int ni_spawn_pidfd(int *pidfd, pid_t *pid, const char *file,
+    char *const argv[], char *const envp[], const ni_spawn_opts *o);
+
+/* ------------------------------------------------------------------ */
 /* What works here                                                     */
 /* ------------------------------------------------------------------ */
 

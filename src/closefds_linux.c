@@ -15,12 +15,10 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "procfd.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-#ifndef PROC_SUPER_MAGIC
-#define PROC_SUPER_MAGIC 0x9fa0
 #endif
 
 /* Returns 1 if close_range did the job, 0 if it is unavailable here. */
@@ -53,30 +51,6 @@ try_close_range(int lowfd, bool cloexec)
 #endif
 }
 
-struct ni_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
-/* Parses a decimal descriptor number; -1 for "." and "..". */
-static int
-parse_fd(const char *s)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 0x7fffffff / 10)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return (int)v;
-}
-
 /*
  * One pass over the directory; returns how many descriptors >= lowfd it
  * acted on, -1 on error.  Setting the flag is one ioctl per descriptor, the
@@ -96,7 +70,7 @@ walk_once(int dfd, int lowfd, bool cloexec)
 			return done;
 		for (off = 0; off < n;) {
 			struct ni_dirent64 *d = (struct ni_dirent64 *)(buf + off);
-			int fd = parse_fd(d->d_name);
+			int fd = procfd_parse(d->d_name);
 
 			off += d->d_reclen;
 			if (fd < lowfd || fd == dfd)

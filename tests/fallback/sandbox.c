@@ -2,7 +2,8 @@
  * ni_sandbox - run a program where the atomic close-on-exec mechanisms are
  * refused, so that every fallback of the library runs on a modern kernel.
  *
- *   ni_sandbox [--seccomp=enosys|eperm] [--hide-proc] [--strip-cloexec]
+ *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--hide-proc]
+ *              [--strip-cloexec]
  *              -- PROG ARGS...
  *
  * --seccomp=enosys  installs a seccomp filter (inherited across fork and
@@ -18,6 +19,11 @@
  *                   forms are left alone: libc needs them.
  * --seccomp=eperm   the same calls, all failing with EPERM, as container
  *                   seccomp profiles answer.
+ *                   Both also refuse clone3 with ENOSYS, as Docker's
+ *                   profile does (C libraries then fall back to clone).
+ * --no-vfork        refuses clone with CLONE_VFORK and vfork with EPERM
+ *                   (and clone3 with ENOSYS), so that ni_spawn takes its
+ *                   fork fallback.  Leaves NI_TEST_MODE alone.
  * --hide-proc       runs PROG in a private mount namespace with an empty
  *                   tmpfs over /proc, so /proc/self/fd cannot be walked.
  *                   Exits 77 (ctest's skip code) when that is not allowed.
@@ -67,7 +73,7 @@ static const char *prog = "ni_sandbox";
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--hide-proc] "
+	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] [--hide-proc] "
 	    "[--strip-cloexec] -- PROG ARGS...\n", prog);
 	exit(2);
 }
@@ -123,7 +129,7 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 	ok = add_rule(ctx, (err), (name), (argno), 0xffffffffu, (value)) && ok
 
 static void
-install_seccomp(enum refusal how)
+install_seccomp(enum refusal how, bool novfork)
 {
 	scmp_filter_ctx ctx;
 	bool eperm = how == REFUSE_EPERM;
@@ -138,6 +144,15 @@ install_seccomp(enum refusal how)
 		fprintf(stderr, "%s: seccomp_init failed\n", prog);
 		exit(1);
 	}
+
+	/* glibc falls back to clone only on ENOSYS, whatever the mode. */
+	ok = add_rule_all(ctx, ENOSYS, "clone3") && ok;
+	if (novfork) {
+		FLAG("clone", 0, CLONE_VFORK, EPERM);
+		ok = add_rule_all(ctx, EPERM, "vfork") && ok;
+	}
+	if (how == REFUSE_NONE)
+		goto load;
 
 	/* Missing on an old kernel: ENOSYS. */
 	FLAG("pipe2", 1, O_CLOEXEC, nosys);
@@ -164,6 +179,7 @@ install_seccomp(enum refusal how)
 	CMD("ioctl", 1, FIOCLEX, notty);
 	CMD("ioctl", 1, FIONCLEX, notty);
 
+load:
 	if (!ok)
 		exit(1);
 	/* Keeps SCMP_FLTATR_CTL_NNP's default: no_new_privs, so that the
@@ -179,9 +195,10 @@ install_seccomp(enum refusal how)
 }
 #else
 static void
-install_seccomp(enum refusal how)
+install_seccomp(enum refusal how, bool novfork)
 {
 	(void)how;
+	(void)novfork;
 	printf("skip: ni_sandbox was built without libseccomp\n");
 	exit(SKIP_CODE);
 }
@@ -240,7 +257,7 @@ int
 main(int argc, char **argv)
 {
 	enum refusal seccomp = REFUSE_NONE;
-	bool hideproc = false, strip = false;
+	bool hideproc = false, strip = false, novfork = false;
 	const char *mode = NULL;
 	int i;
 
@@ -254,6 +271,8 @@ main(int argc, char **argv)
 			seccomp = REFUSE_ENOSYS;
 		} else if (strcmp(a, "--seccomp=eperm") == 0) {
 			seccomp = REFUSE_EPERM;
+		} else if (strcmp(a, "--no-vfork") == 0) {
+			novfork = true;
 		} else if (strcmp(a, "--hide-proc") == 0) {
 			hideproc = true;
 		} else if (strcmp(a, "--strip-cloexec") == 0) {
@@ -283,8 +302,8 @@ main(int argc, char **argv)
 		hide_proc();
 	if (strip)
 		strip_cloexec();
-	if (seccomp != REFUSE_NONE)
-		install_seccomp(seccomp);
+	if (seccomp != REFUSE_NONE || novfork)
+		install_seccomp(seccomp, novfork);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);

@@ -1,0 +1,41 @@
+/*
+ * procfd.h - reading /proc/self/fd with raw getdents64 (Linux): the
+ * record layout and the parse of a name, shared by the close walk of
+ * closefds_linux.c and the spawn child of spawn_linux.c.  Nothing here
+ * calls libc, so the spawn child may use it.
+ */
+#ifndef NI_PROCFD_H
+#define NI_PROCFD_H
+
+#include <stdint.h>
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+
+/* One getdents64 record (the C library's struct may be missing: musl). */
+struct ni_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* A decimal descriptor name; -1 for "." and "..". */
+static inline int
+procfd_parse(const char *s)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 0x7fffffff / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return (int)v;
+}
+
+#endif /* NI_PROCFD_H */

@@ -1,0 +1,398 @@
+/*
+ * spawn.c - ni_spawn's options and the parent's half of a spawn: every
+ * check, every allocation and the whole plan, before any child exists.
+ * The child itself is per-OS (spawn_linux.c, spawn_posix.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
+extern char **environ;
+
+/* PATH when neither envp nor this process has one (as confstr _CS_PATH). */
+#define DEFAULT_PATH "/bin:/usr/bin"
+
+static const ni_spawn_opts defaults = {
+	.close_fds = true,
+	.pgid = -1,
+};
+
+NI_API ni_spawn_opts *
+ni_spawn_opts_new(void)
+{
+	ni_spawn_opts *o = malloc(sizeof *o);
+
+	if (o == NULL)
+		return NULL;
+	*o = defaults;
+	return o;
+}
+
+NI_API void
+ni_spawn_opts_free(ni_spawn_opts *o)
+{
+	if (o == NULL)
+		return;
+	free(o->from);
+	free(o->to);
+	free(o->cwd);
+	free(o);
+}
+
+NI_API int
+ni_spawn_opts_map_fd(ni_spawn_opts *o, int parent_fd, int child_fd)
+{
+	size_t i;
+
+	if (o == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (parent_fd < 0 || child_fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	for (i = 0; i < o->nmaps; i++) {
+		if (o->to[i] != child_fd)
+			continue;
+		if (o->from[i] == parent_fd)
+			return 0;	/* the same mapping again */
+		errno = EINVAL;		/* two sources for one target */
+		return -1;
+	}
+	if (o->nmaps == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 8;
+		int *from, *to;
+
+		if (cap > SIZE_MAX / sizeof(int)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		from = realloc(o->from, cap * sizeof(int));
+		if (from == NULL)
+			return -1;
+		o->from = from;
+		to = realloc(o->to, cap * sizeof(int));
+		if (to == NULL)
+			return -1;
+		o->to = to;
+		o->cap = cap;
+	}
+	o->from[o->nmaps] = parent_fd;
+	o->to[o->nmaps] = child_fd;
+	o->nmaps++;
+	return 0;
+}
+
+NI_API int
+ni_spawn_opts_pass_fd(ni_spawn_opts *o, int fd)
+{
+	return ni_spawn_opts_map_fd(o, fd, fd);
+}
+
+/* The setters of one value: EINVAL for a NULL o. */
+#define SET_OPTION(o, field, value)		\
+	do {					\
+		if ((o) == NULL) {		\
+			errno = EINVAL;		\
+			return -1;		\
+		}				\
+		(o)->field = (value);		\
+		return 0;			\
+	} while (0)
+
+NI_API int
+ni_spawn_opts_set_close_fds(ni_spawn_opts *o, bool close_fds)
+{
+	SET_OPTION(o, close_fds, close_fds);
+}
+
+NI_API int
+ni_spawn_opts_set_search_path(ni_spawn_opts *o, bool search)
+{
+	SET_OPTION(o, search, search);
+}
+
+NI_API int
+ni_spawn_opts_set_setsid(ni_spawn_opts *o, bool setsid)
+{
+	SET_OPTION(o, setsid, setsid);
+}
+
+NI_API int
+ni_spawn_opts_set_pgroup(ni_spawn_opts *o, pid_t pgid)
+{
+	if (pgid < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	SET_OPTION(o, pgid, pgid);
+}
+
+NI_API int
+ni_spawn_opts_set_cwd(ni_spawn_opts *o, const char *dir)
+{
+	char *copy = NULL;
+
+	if (o == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (dir != NULL && (copy = strdup(dir)) == NULL)
+		return -1;
+	free(o->cwd);
+	o->cwd = copy;
+	return 0;
+}
+
+NI_API int
+ni_spawn_opts_set_umask(ni_spawn_opts *o, mode_t mask)
+{
+	if (o == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	o->umask = mask & 0777;
+	o->has_umask = true;
+	return 0;
+}
+
+NI_API int
+ni_spawn_opts_set_sigmask(ni_spawn_opts *o, const sigset_t *mask)
+{
+	if (o == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	o->has_sigmask = mask != NULL;
+	if (mask != NULL)
+		o->sigmask = *mask;
+	return 0;
+}
+
+/* PATH=... from envp, else NULL. */
+static const char *
+env_path(char *const envp[])
+{
+	for (; *envp != NULL; envp++)
+		if (strncmp(*envp, "PATH=", 5) == 0)
+			return *envp + 5;
+	return NULL;
+}
+
+/*
+ * The paths to try, in one allocation: the pointers, then the strings.
+ * A file with a '/' is the only one; otherwise each PATH entry joined
+ * with file ("" meaning the working directory, as execvp takes it).
+ * Returns the array (free() it), or NULL with errno.
+ */
+static const char **
+exec_paths(const char *file, bool search, char *const envp[],
+    bool own_env, size_t *n)
+{
+	const char *path, *dir, *end;
+	size_t flen = strlen(file), count = 1, size, i = 0;
+	const char **v;
+	char *s;
+
+	if (strchr(file, '/') != NULL || flen == 0 || !search) {
+		if (flen == 0 || (strchr(file, '/') == NULL && !search)) {
+			errno = ENOENT;
+			return NULL;
+		}
+		v = malloc(sizeof *v);
+		if (v == NULL)
+			return NULL;
+		v[0] = file;
+		*n = 1;
+		return v;
+	}
+	path = own_env ? getenv("PATH") : env_path(envp);
+	if (path == NULL)
+		path = DEFAULT_PATH;
+	for (dir = path; *dir != '\0'; dir++)
+		count += *dir == ':';
+	/* Each entry gets "dir/file\0": the whole of PATH, plus per entry
+	 * a '/', file and a NUL. */
+	size = strlen(path) + count * (flen + 2);
+	if (count > (SIZE_MAX - size) / sizeof *v - 1) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	v = malloc(count * sizeof *v + size);
+	if (v == NULL)
+		return NULL;
+	s = (char *)(v + count);
+	for (dir = path;; dir = end + 1) {
+		end = strchr(dir, ':');
+		if (end == NULL)
+			end = dir + strlen(dir);
+		v[i++] = s;
+		if (end > dir) {
+			memcpy(s, dir, (size_t)(end - dir));
+			s += end - dir;
+			*s++ = '/';
+		}
+		memcpy(s, file, flen + 1);
+		s += flen + 1;
+		if (*end == '\0')
+			break;
+	}
+	*n = i;
+	return v;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The descriptor half of the plan.  Every source must be open and every
+ * target below the soft RLIMIT_NOFILE (dup2 could not make it): EBADF
+ * otherwise.  The moves and the keep list share one allocation, *mem.
+ */
+static int
+plan_fds(struct spawn_plan *p, const ni_spawn_opts *o, int keep3[4],
+    void **mem)
+{
+	size_t n = o->nmaps, i, j, k;
+	struct rlimit rl;
+	int maxto = 2;
+
+	p->minfd = 3;
+	p->keep = keep3;
+	p->nkeep = 3;
+	keep3[0] = 0;
+	keep3[1] = 1;
+	keep3[2] = 2;
+	*mem = NULL;
+	if (n == 0)
+		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		rl.rlim_cur = RLIM_INFINITY;
+	for (i = 0; i < n; i++) {
+		if (fcntl(o->from[i], F_GETFD) < 0 ||
+		    (rl.rlim_cur != RLIM_INFINITY &&
+		    (rlim_t)o->to[i] >= rl.rlim_cur) || o->to[i] == INT_MAX) {
+			errno = EBADF;
+			return -1;
+		}
+		if (o->to[i] > maxto)
+			maxto = o->to[i];
+	}
+	if (n > (SIZE_MAX / 2 - 4) / (sizeof(struct spawn_move) + sizeof(int))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*mem = malloc(n * sizeof(struct spawn_move) + (n + 4) * sizeof(int));
+	if (*mem == NULL)
+		return -1;
+	p->moves = *mem;
+	p->nmoves = n;
+	p->keep = (int *)(p->moves + n);
+	p->minfd = maxto + 1;
+	for (i = 0; i < n; i++) {
+		struct spawn_move *m = &p->moves[i];
+
+		m->from = o->from[i];
+		m->to = o->to[i];
+		m->tmp = -1;
+		m->copy = false;
+		for (m->src = 0; o->from[m->src] != m->from; m->src++)
+			continue;
+		/* Overwritten before use if it is another mapping's target. */
+		for (j = 0; j < n; j++)
+			if (o->to[j] == m->from && o->from[j] != m->from)
+				m->copy = true;
+	}
+	/* 0, 1, 2 and the targets, sorted, each once. */
+	for (i = 0; i < 3; i++)
+		p->keep[i] = (int)i;
+	for (i = 0; i < n; i++)
+		p->keep[3 + i] = o->to[i];
+	qsort(p->keep, n + 3, sizeof(int), cmp_int);
+	for (i = 1, k = 1; i < n + 3; i++)
+		if (p->keep[i] != p->keep[k - 1])
+			p->keep[k++] = p->keep[i];
+	p->nkeep = k;
+	return 0;
+}
+
+/* The whole plan, then the per-OS spawn. */
+static int
+spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
+    char *const envp[], const ni_spawn_opts *o)
+{
+	struct spawn_plan p;
+	const char **paths;
+	void *mem;
+	int keep3[4], r, err, saved = errno;
+
+	if (pid == NULL || file == NULL || argv == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (o == NULL)
+		o = &defaults;
+	memset(&p, 0, sizeof p);
+	p.argv = argv;
+	p.envp = envp != NULL ? envp : environ;
+	paths = exec_paths(file, o->search, p.envp, envp == NULL, &p.npaths);
+	if (paths == NULL)
+		return -1;
+	p.paths = paths;
+	if (plan_fds(&p, o, keep3, &mem) != 0) {
+		free(paths);
+		return -1;
+	}
+	p.setsid = o->setsid;
+	p.pgid = o->setsid ? -1 : o->pgid;
+	p.has_umask = o->has_umask;
+	p.umask = o->umask;
+	p.cwd = o->cwd;
+	p.close_fds = o->close_fds;
+	p.try_close_range = probe_get(P_CLOSE_RANGE) != PROBE_NO;
+	p.has_mask = o->has_sigmask;
+	if (o->has_sigmask)
+		memcpy(p.mask, &o->sigmask, sizeof p.mask);
+	p.report_fd = -1;
+
+	r = spawn_os(&p, pid, pidfd);
+	err = errno;
+	if (p.close_range_refused)
+		probe_set(P_CLOSE_RANGE, PROBE_NO);
+	free(mem);
+	free(paths);
+	errno = r == 0 ? saved : err;
+	return r;
+}
+
+NI_API int
+ni_spawn(pid_t *pid, const char *file, char *const argv[], char *const envp[],
+    const ni_spawn_opts *o)
+{
+	return spawn(NULL, pid, file, argv, envp, o);
+}
+
+NI_API int
+ni_spawn_pidfd(int *pidfd, pid_t *pid, const char *file, char *const argv[],
+    char *const envp[], const ni_spawn_opts *o)
+{
+	if (pidfd == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return spawn(pidfd, pid, file, argv, envp, o);
+}

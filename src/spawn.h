@@ -1,0 +1,84 @@
+/*
+ * spawn.h - what the portable half of ni_spawn (spawn.c: options,
+ * checks, the plan) hands to the per-OS half (spawn_linux.c,
+ * spawn_posix.c: the child).
+ *
+ * The parent does everything that can fail for lack of memory, or that
+ * needs libc, before the child exists: it checks the options, builds the
+ * list of paths to try and works out the descriptor moves.  The child only
+ * follows the plan.
+ */
+#ifndef NI_SPAWN_H
+#define NI_SPAWN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "internal.h"
+
+#define spawn_os ni__spawn_os
+
+struct ni_spawn_opts {
+	int *from, *to;		/* mappings: the child's to[i] is from[i] */
+	size_t nmaps, cap;
+	char *cwd;		/* NULL: the parent's */
+	bool close_fds;
+	bool search;
+	bool setsid;
+	bool has_umask;
+	bool has_sigmask;
+	pid_t pgid;		/* -1: leave the process group alone */
+	mode_t umask;
+	sigset_t sigmask;
+};
+
+/* One mapping, as the child carries it out. */
+struct spawn_move {
+	int from, to;
+	int src;	/* index of the first move with this from */
+	bool copy;	/* from is another move's target: copy it first */
+	int tmp;	/* the copy (child only), or -1 */
+};
+
+struct spawn_plan {
+	/* What to execute: each path in turn, as execvp does. */
+	const char *const *paths;
+	size_t npaths;
+	char *const *argv;
+	char *const *envp;
+
+	/* Attributes, in the order the child applies them. */
+	bool setsid;
+	pid_t pgid;		/* -1: none */
+	bool has_umask;
+	mode_t umask;
+	const char *cwd;	/* NULL: none */
+
+	/* Descriptors. */
+	struct spawn_move *moves;
+	size_t nmoves;
+	int *keep;		/* sorted, distinct: 0, 1, 2 and each target; */
+	size_t nkeep;		/* room for one more (the report pipe) */
+	int minfd;		/* above every target, at least 3 */
+	bool close_fds;
+	bool try_close_range;	/* not known to be refused */
+
+	/* The child's signal mask, as the kernel takes it. */
+	unsigned long mask[(64 + 8 * sizeof(unsigned long) - 1) /
+	    (8 * sizeof(unsigned long))];
+	bool has_mask;		/* false: the parent thread's */
+
+	/* Written by the child. */
+	int report_fd;		/* fork mode: the pipe's write end; else -1 */
+	volatile int err;	/* vfork mode: why the child failed, or 0 */
+	volatile bool close_range_refused;
+};
+
+/*
+ * Starts the child following p; 0 with *pid (and *pidfd when pidfd is not
+ * NULL) set, or -1 with errno, the child reaped.
+ */
+NI_HIDDEN int spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd);
+
+#endif /* NI_SPAWN_H */
