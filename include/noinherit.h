@@ -270,7 +270,8 @@ NI_API int ni_spawn_opts_set_cwd(ni_spawn_opts *o, const char *dir);
  * unset).  false (the default): such a file fails with ENOENT.
  */
 NI_API int ni_spawn_opts_set_search_path(ni_spawn_opts *o, bool search);
-/* true: the child calls setsid(2) (and then ignores the process group). */
+/* true: the child calls setsid(2); ni_spawn_opts_set_pgroup is then not
+ * used. */
 NI_API int ni_spawn_opts_set_setsid(ni_spawn_opts *o, bool setsid);
 /* The child calls setpgid(0, pgid): 0 makes it a group leader.  EINVAL if
  * pgid is negative. */
@@ -284,19 +285,24 @@ NI_API int ni_spawn_opts_set_sigmask(ni_spawn_opts *o, const sigset_t *mask);
  * Starts file with argv and envp (NULL: environ) and stores the child's pid
  * in *pid.  Signals this process catches are reset to SIG_DFL in the child,
  * ignored ones stay ignored; the child's mask is this thread's unless set.
- * Returns 0, or -1 with errno: EINVAL (NULL pid, file or argv), EBADF (a
- * mapped source not open, a target beyond RLIMIT_NOFILE) before any child
- * exists; otherwise the error of whatever failed in the child before its
- * execve succeeded (ENOENT, EACCES, ENOEXEC, ENOTDIR, a chdir or dup2
- * error...).  On failure *pid is untouched, the child has been reaped and
- * nothing of this process has changed.
+ * Returns 0, or -1 with errno.  Before any child exists: EINVAL (NULL pid,
+ * file or argv), ENOENT (a file without '/' and no PATH search), EBADF (a
+ * mapped source not open, a target at or above the soft RLIMIT_NOFILE),
+ * ENOMEM, EAGAIN (no process could be made).  Otherwise the error of
+ * whatever failed in the child before its execve succeeded: ENOENT,
+ * EACCES, ENOEXEC, ENOTDIR... from execve, a chdir error, EPERM from
+ * setsid/setpgid, EMFILE when no descriptor was free to copy a mapped
+ * source above the highest target.  On failure *pid is untouched, the child
+ * has been reaped and nothing of this process has changed.  Thread-safe,
+ * not async-signal-safe (it allocates).
  */
 NI_API int ni_spawn(pid_t *pid, const char *file, char *const argv[],
     char *const envp[], const ni_spawn_opts *o);
 /*
  * ni_spawn, plus a pidfd for the child in *pidfd (non-inheritable) for
- * race-free waiting (poll, waitid(P_PIDFD)).  ENOSYS, before any child
- * exists, where the kernel has no pidfds (Linux < 5.3, other systems).
+ * race-free waiting (poll, waitid(P_PIDFD)).  EINVAL for a NULL pidfd;
+ * ENOSYS, before any child exists, where the kernel has no pidfds (Linux
+ * before 5.3, other systems).
  */
 NI_API int ni_spawn_pidfd(int *pidfd, pid_t *pid, const char *file,
     char *const argv[], char *const envp[], const ni_spawn_opts *o);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "spawn.h"
@@ -269,9 +270,7 @@ plan_fds(struct spawn_plan *p, const ni_spawn_opts *o, int keep3[4],
 {
 	size_t n = o->nmaps, i, j, k;
 	struct rlimit rl;
-	int maxto = 2;
 
-	p->minfd = 3;
 	p->keep = keep3;
 	p->nkeep = 3;
 	keep3[0] = 0;
@@ -285,12 +284,10 @@ plan_fds(struct spawn_plan *p, const ni_spawn_opts *o, int keep3[4],
 	for (i = 0; i < n; i++) {
 		if (fcntl(o->from[i], F_GETFD) < 0 ||
 		    (rl.rlim_cur != RLIM_INFINITY &&
-		    (rlim_t)o->to[i] >= rl.rlim_cur) || o->to[i] == INT_MAX) {
+		    (rlim_t)o->to[i] >= rl.rlim_cur)) {
 			errno = EBADF;
 			return -1;
 		}
-		if (o->to[i] > maxto)
-			maxto = o->to[i];
 	}
 	if (n > (SIZE_MAX / 2 - 4) / (sizeof(struct spawn_move) + sizeof(int))) {
 		errno = ENOMEM;
@@ -302,7 +299,6 @@ plan_fds(struct spawn_plan *p, const ni_spawn_opts *o, int keep3[4],
 	p->moves = *mem;
 	p->nmoves = n;
 	p->keep = (int *)(p->moves + n);
-	p->minfd = maxto + 1;
 	for (i = 0; i < n; i++) {
 		struct spawn_move *m = &p->moves[i];
 
@@ -328,6 +324,33 @@ plan_fds(struct spawn_plan *p, const ni_spawn_opts *o, int keep3[4],
 			p->keep[k++] = p->keep[i];
 	p->nkeep = k;
 	return 0;
+}
+
+void
+spawn_reap(pid_t pid)
+{
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		continue;
+}
+
+int
+spawn_wait_report(int rfd, pid_t pid)
+{
+	int err = 0;
+	ssize_t n;
+
+	while ((n = read(rfd, &err, sizeof err)) < 0 && errno == EINTR)
+		continue;
+	if (n < 0)
+		err = errno;
+	close_keep_errno(rfd);
+	if (n == 0)
+		return 0;
+	if (n > 0 && (n != (ssize_t)sizeof err || err <= 0))
+		err = EIO;	/* cannot happen: one write of an int */
+	spawn_reap(pid);
+	errno = err;
+	return -1;
 }
 
 /* The whole plan, then the per-OS spawn. */
@@ -366,8 +389,9 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 	p.try_close_range = probe_get(P_CLOSE_RANGE) != PROBE_NO;
 	p.has_mask = o->has_sigmask;
 	if (o->has_sigmask)
-		memcpy(p.mask, &o->sigmask, sizeof p.mask);
+		p.mask = o->sigmask;
 	p.report_fd = -1;
+	p.report_rfd = -1;
 
 	r = spawn_os(&p, pid, pidfd);
 	err = errno;

@@ -1,7 +1,7 @@
 /*
  * spawn.h - what the portable half of ni_spawn (spawn.c: options,
  * checks, the plan) hands to the per-OS half (spawn_linux.c,
- * spawn_posix.c: the child).
+ * spawn_posix.c, with spawn_child.h: the child).
  *
  * The parent does everything that can fail for lack of memory, or that
  * needs libc, before the child exists: it checks the options, builds the
@@ -18,6 +18,8 @@
 #include "internal.h"
 
 #define spawn_os ni__spawn_os
+#define spawn_reap ni__spawn_reap
+#define spawn_wait_report ni__spawn_wait_report
 
 struct ni_spawn_opts {
 	int *from, *to;		/* mappings: the child's to[i] is from[i] */
@@ -60,17 +62,15 @@ struct spawn_plan {
 	size_t nmoves;
 	int *keep;		/* sorted, distinct: 0, 1, 2 and each target; */
 	size_t nkeep;		/* room for one more (the report pipe) */
-	int minfd;		/* above every target, at least 3 */
 	bool close_fds;
 	bool try_close_range;	/* not known to be refused */
 
-	/* The child's signal mask, as the kernel takes it. */
-	unsigned long mask[(64 + 8 * sizeof(unsigned long) - 1) /
-	    (8 * sizeof(unsigned long))];
-	bool has_mask;		/* false: the parent thread's */
+	sigset_t mask;		/* the child's signal mask, */
+	bool has_mask;		/* if set; else the parent thread's */
 
 	/* Written by the child. */
 	int report_fd;		/* fork mode: the pipe's write end; else -1 */
+	int report_rfd;		/* fork mode: its read end (the parent's) */
 	volatile int err;	/* vfork mode: why the child failed, or 0 */
 	volatile bool close_range_refused;
 };
@@ -80,5 +80,16 @@ struct spawn_plan {
  * NULL) set, or -1 with errno, the child reaped.
  */
 NI_HIDDEN int spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd);
+
+/* Reaps a child that failed before execve (ignoring errors: with SIGCHLD
+ * ignored the kernel has reaped it already). */
+NI_HIDDEN void spawn_reap(pid_t pid);
+
+/*
+ * Fork mode: reads the child's report from rfd (closed here).  End of
+ * file means the execve succeeded: 0.  An errno means it failed: the
+ * child is reaped, -1 with that errno.
+ */
+NI_HIDDEN int spawn_wait_report(int rfd, pid_t pid);
 
 #endif /* NI_SPAWN_H */

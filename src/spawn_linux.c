@@ -30,11 +30,26 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
-#include <sys/wait.h>
 
 #include "procfd.h"
 #include "spawn.h"
 #include "spawn_sys.h"
+
+#define ch_fcntl(fd, cmd, arg) sys3(SYS_fcntl, (fd), (cmd), (arg))
+#define ch_dup2(fd, fd2) sys3(SYS_dup3, (fd), (fd2), 0)	/* fd != fd2 */
+#define ch_close(fd) sys1(SYS_close, (fd))
+#define ch_execve(path, argv, envp) sys3(SYS_execve, (path), (argv), (envp))
+#define ch_setsid() sys0(SYS_setsid)
+#define ch_setpgid(pgid) sys2(SYS_setpgid, 0, (pgid))
+#define ch_umask(mask) sys1(SYS_umask, (mask))
+#define ch_chdir(dir) sys1(SYS_chdir, (dir))
+#define ch_setmask(mask) \
+	sys4(SYS_rt_sigprocmask, SIG_SETMASK, (mask), 0, KSIGSET)
+
+/* Kernel sigset size: 64 signals. */
+#define KSIGSET 8
+
+#include "spawn_child.h"
 
 /* The child's stack, in the parent's frame: what the child needs (a
  * directory buffer and a few frames) with room to spare. */
@@ -45,9 +60,6 @@
 
 /* Set once clone(CLONE_VFORK) has been refused: fork mode from then on. */
 static atomic_bool vfork_refused;
-
-/* Kernel sigset size: 64 signals. */
-#define KSIGSET 8
 
 static bool
 refused(long r)
@@ -75,39 +87,6 @@ reset_handlers(void)
 		    old[0] != (unsigned long)SIG_IGN)
 			(void)sys4(SYS_rt_sigaction, sig, dfl, 0, KSIGSET);
 	}
-}
-
-/* True if fd is in the sorted keep list. */
-static bool
-kept(const struct spawn_plan *p, int fd)
-{
-	size_t lo = 0, hi = p->nkeep;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p->keep[mid] == fd)
-			return true;
-		if (p->keep[mid] < fd)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
-/* Adds fd to the sorted keep list (which has room for one more). */
-static void
-keep_insert(struct spawn_plan *p, int fd)
-{
-	size_t i = p->nkeep;
-
-	while (i > 0 && p->keep[i - 1] > fd) {
-		p->keep[i] = p->keep[i - 1];
-		i--;
-	}
-	p->keep[i] = fd;
-	p->nkeep++;
 }
 
 /* close_range over each gap between kept descriptors; 0 or -errno. */
@@ -187,130 +166,10 @@ close_unkept(struct spawn_plan *p)
 			(void)sys1(SYS_close, fd);
 }
 
-/* A close-on-exec copy of fd at minfd or above (F_DUPFD_CLOEXEC may be
- * refused; nothing else runs in this process, so two steps are safe). */
-static long
-dup_above(int fd, int minfd, bool cloexec)
-{
-	long r = sys3(SYS_fcntl, fd, F_DUPFD, minfd);
-
-	if (r >= 0 && cloexec)
-		(void)sys3(SYS_fcntl, r, F_SETFD, FD_CLOEXEC);
-	return r;
-}
-
-/* The descriptor table the program is to get; 0 or -errno. */
-static long
-set_up_fds(struct spawn_plan *p)
-{
-	size_t i;
-	long r;
-	int fd;
-
-	/* The report pipe must not sit on a target nor on 0-2. */
-	if (p->report_fd >= 0 && p->report_fd < p->minfd) {
-		r = dup_above(p->report_fd, p->minfd, true);
-		if (r < 0)
-			return r;
-		(void)sys1(SYS_close, p->report_fd);
-		p->report_fd = (int)r;
-	}
-	if (p->report_fd >= 0)
-		keep_insert(p, p->report_fd);
-	/* Copy every source that a target would overwrite, once. */
-	for (i = 0; i < p->nmoves; i++) {
-		struct spawn_move *m = &p->moves[i];
-
-		if (!m->copy || m->src != (int)i)
-			continue;
-		r = dup_above(m->from, p->minfd, false);
-		if (r < 0)
-			return r;
-		m->tmp = (int)r;
-	}
-	for (i = 0; i < p->nmoves; i++) {
-		struct spawn_move *m = &p->moves[i];
-		int src = m->copy ? p->moves[m->src].tmp : m->from;
-
-		if (src == m->to)
-			r = sys3(SYS_fcntl, src, F_SETFD, 0);
-		else
-			r = sys3(SYS_dup3, src, m->to, 0);
-		if (r < 0)
-			return r;
-	}
-	for (i = 0; i < p->nmoves; i++)
-		if (p->moves[i].tmp >= 0)
-			(void)sys1(SYS_close, p->moves[i].tmp);
-	/* 0, 1 and 2 as the parent has them, but inheritable. */
-	for (fd = 0; fd < 3; fd++) {
-		bool target = false;
-
-		for (i = 0; i < p->nmoves; i++)
-			target = target || p->moves[i].to == fd;
-		if (!target && sys3(SYS_fcntl, fd, F_GETFD, 0) > 0)
-			(void)sys3(SYS_fcntl, fd, F_SETFD, 0);
-	}
-	if (p->close_fds)
-		close_unkept(p);
-	return 0;
-}
-
-/* execve each path in turn, as execvp does; returns -errno. */
-static long
-exec_paths(const struct spawn_plan *p)
-{
-	bool eacces = false;
-	long r = -ENOENT;
-	size_t i;
-
-	for (i = 0; i < p->npaths; i++) {
-		r = sys3(SYS_execve, p->paths[i], p->argv, p->envp);
-		switch (r) {
-		case -EACCES:
-			eacces = true;
-			/* FALLTHROUGH */
-		case -ENOENT:
-		case -ENOTDIR:
-		case -ESTALE:
-		case -ENODEV:
-		case -ETIMEDOUT:
-		case -ENAMETOOLONG:
-			continue;
-		default:
-			return r;
-		}
-	}
-	return eacces ? -EACCES : r;
-}
-
-/* Everything between the clone and the execve; returns -errno. */
-static long
-child(struct spawn_plan *p, const unsigned long *mask)
-{
-	long r;
-
-	reset_handlers();
-	if (p->setsid && (r = sys0(SYS_setsid)) < 0)
-		return r;
-	if (p->pgid >= 0 && (r = sys2(SYS_setpgid, 0, p->pgid)) < 0)
-		return r;
-	if (p->has_umask)
-		(void)sys1(SYS_umask, p->umask);
-	if (p->cwd != NULL && (r = sys1(SYS_chdir, p->cwd)) < 0)
-		return r;
-	if ((r = set_up_fds(p)) < 0)
-		return r;
-	if ((r = sys4(SYS_rt_sigprocmask, SIG_SETMASK,
-	    p->has_mask ? p->mask : mask, 0, KSIGSET)) < 0)
-		return r;
-	return exec_paths(p);
-}
-
 /* The parent thread's mask, saved by the parent for the vfork child. */
 struct vfork_arg {
 	struct spawn_plan *p;
-	const unsigned long *mask;
+	const sigset_t *mask;
 };
 
 static int
@@ -324,21 +183,12 @@ vfork_child(void *arg)
 }
 
 static void
-fork_child(struct spawn_plan *p, const unsigned long *mask)
+fork_child(struct spawn_plan *p, const sigset_t *mask)
 {
 	int err = (int)-child(p, mask);
 
 	(void)sys3(SYS_write, p->report_fd, &err, sizeof err);
 	(void)sys1(SYS_exit_group, 127);
-}
-
-/* Reaps a child that failed before execve; any error is ignored (with
- * SIGCHLD ignored the kernel has reaped it already). */
-static void
-reap(pid_t pid)
-{
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		continue;
 }
 
 /*
@@ -349,17 +199,17 @@ reap(pid_t pid)
 static long
 clone_child(struct spawn_plan *p, int *pidfd, bool vfork)
 {
-	unsigned long all[KSIGSET / sizeof(unsigned long)];
-	unsigned long old[KSIGSET / sizeof(unsigned long)];
+	sigset_t all, old;	/* the kernel reads the first KSIGSET bytes */
 	char stack[CHILD_STACK] __attribute__((aligned(16)));
-	struct vfork_arg a = { p, old };
+	struct vfork_arg a = { p, &old };
 	int flags = SIGCHLD | (pidfd != NULL ? CLONE_PIDFD : 0);
 	int token, saved = errno;
 	long pid;
 
-	memset(all, 0xff, sizeof all);
+	memset(&all, 0xff, sizeof all);
+	memset(&old, 0, sizeof old);
 	/* Raw: glibc's sigprocmask would leave its internal signals open. */
-	(void)sys4(SYS_rt_sigprocmask, SIG_SETMASK, all, old, KSIGSET);
+	(void)sys4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, KSIGSET);
 	token = fdlock_exclusive_enter();
 	if (vfork) {
 		pid = clone(vfork_child, stack + sizeof stack,
@@ -368,10 +218,10 @@ clone_child(struct spawn_plan *p, int *pidfd, bool vfork)
 	} else {
 		pid = sys6(SYS_clone, flags, 0, (long)pidfd, 0, 0, 0);
 		if (pid == 0)
-			fork_child(p, old);
+			fork_child(p, &old);
 	}
 	fdlock_exclusive_leave(token);
-	(void)sys4(SYS_rt_sigprocmask, SIG_SETMASK, old, 0, KSIGSET);
+	(void)sys4(SYS_rt_sigprocmask, SIG_SETMASK, &old, 0, KSIGSET);
 	errno = saved;
 	return pid;
 }
@@ -380,13 +230,13 @@ clone_child(struct spawn_plan *p, int *pidfd, bool vfork)
 static int
 spawn_forked(struct spawn_plan *p, pid_t *pid, int *pidfd)
 {
-	int fds[2], err = 0, fd = -1;
+	int fds[2], fd = -1;
 	long child_pid;
-	ssize_t n;
 
 	if (ni_pipe(fds) != 0)
 		return -1;
 	p->report_fd = fds[1];
+	p->report_rfd = fds[0];
 	child_pid = clone_child(p, pidfd != NULL ? &fd : NULL, false);
 	close_keep_errno(fds[1]);
 	if (child_pid < 0) {
@@ -394,16 +244,9 @@ spawn_forked(struct spawn_plan *p, pid_t *pid, int *pidfd)
 		errno = (int)-child_pid;
 		return -1;
 	}
-	while ((n = read(fds[0], &err, sizeof err)) < 0 && errno == EINTR)
-		continue;
-	close_keep_errno(fds[0]);
-	if (n != 0) {
-		if (n != (ssize_t)sizeof err)
-			err = n < 0 ? errno : EIO;
-		reap((pid_t)child_pid);
+	if (spawn_wait_report(fds[0], (pid_t)child_pid) != 0) {
 		if (fd >= 0)
 			close_keep_errno(fd);
-		errno = err;
 		return -1;
 	}
 	*pid = (pid_t)child_pid;
@@ -460,7 +303,7 @@ spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 	if (p->err != 0) {
 		int err = p->err;
 
-		reap((pid_t)child_pid);
+		spawn_reap((pid_t)child_pid);
 		if (fd >= 0)
 			close_keep_errno(fd);
 		errno = err;
