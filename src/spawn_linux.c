@@ -226,6 +226,27 @@ clone_child(struct spawn_plan *p, int *pidfd, bool vfork)
 	return pid;
 }
 
+/*
+ * The end of a spawn whose child exists: on failure (err) the child is
+ * reaped (unless already) and its pidfd closed; on success the results.
+ */
+static int
+finish(long child_pid, int err, bool reaped, int fd, pid_t *pid, int *pidfd)
+{
+	if (err != 0) {
+		if (!reaped)
+			spawn_reap((pid_t)child_pid);
+		if (fd >= 0)
+			close_keep_errno(fd);
+		errno = err;
+		return -1;
+	}
+	*pid = (pid_t)child_pid;
+	if (pidfd != NULL)
+		*pidfd = fd;
+	return 0;
+}
+
 /* Fork mode: the child's report travels through a close-on-exec pipe. */
 static int
 spawn_forked(struct spawn_plan *p, pid_t *pid, int *pidfd)
@@ -244,15 +265,9 @@ spawn_forked(struct spawn_plan *p, pid_t *pid, int *pidfd)
 		errno = (int)-child_pid;
 		return -1;
 	}
-	if (spawn_wait_report(fds[0], (pid_t)child_pid) != 0) {
-		if (fd >= 0)
-			close_keep_errno(fd);
-		return -1;
-	}
-	*pid = (pid_t)child_pid;
-	if (pidfd != NULL)
-		*pidfd = fd;
-	return 0;
+	if (spawn_wait_report(fds[0], (pid_t)child_pid) != 0)
+		return finish(child_pid, errno, true, fd, pid, pidfd);
+	return finish(child_pid, 0, true, fd, pid, pidfd);
 }
 
 /* ENOSYS if this kernel has no pidfds (checked once); else 0. */
@@ -300,17 +315,5 @@ spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 		    memory_order_relaxed);
 		return spawn_forked(p, pid, pidfd);
 	}
-	if (p->err != 0) {
-		int err = p->err;
-
-		spawn_reap((pid_t)child_pid);
-		if (fd >= 0)
-			close_keep_errno(fd);
-		errno = err;
-		return -1;
-	}
-	*pid = (pid_t)child_pid;
-	if (pidfd != NULL)
-		*pidfd = fd;
-	return 0;
+	return finish(child_pid, p->err, false, fd, pid, pidfd);
 }
