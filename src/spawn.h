@@ -17,6 +17,17 @@
 
 #include "internal.h"
 
+/*
+ * On every function the child runs: no AddressSanitizer instrumentation.
+ * The vfork child runs on a stack borrowed from the parent's frame, where
+ * ASan's per-frame shadow bookkeeping would be wrong for both.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define CHILD_CODE __attribute__((no_sanitize_address))
+#else
+#define CHILD_CODE
+#endif
+
 #define spawn_os ni__spawn_os
 #define spawn_reap ni__spawn_reap
 #define spawn_wait_report ni__spawn_wait_report

@@ -23,12 +23,12 @@
 
 /* Caught signals back to SIG_DFL (the child shares or copies the
  * parent's handlers). */
-static void reset_handlers(void);
+CHILD_CODE static void reset_handlers(void);
 /* Closes every descriptor but p->keep: the fastest way the OS has. */
-static void close_unkept(struct spawn_plan *p);
+CHILD_CODE static void close_unkept(struct spawn_plan *p);
 
 /* True if fd is in the sorted keep list. */
-static bool
+CHILD_CODE static bool
 kept(const struct spawn_plan *p, int fd)
 {
 	size_t lo = 0, hi = p->nkeep;
@@ -47,7 +47,7 @@ kept(const struct spawn_plan *p, int fd)
 }
 
 /* Adds fd to the sorted keep list (which has room for one more). */
-static void
+CHILD_CODE static void
 keep_insert(struct spawn_plan *p, int fd)
 {
 	size_t i = p->nkeep;
@@ -68,7 +68,7 @@ keep_insert(struct spawn_plan *p, int fd)
  * runs in this process, so two steps are safe).  No room below the soft
  * RLIMIT_NOFILE: -EMFILE (F_DUPFD says EINVAL once start reaches it).
  */
-static long
+CHILD_CODE static long
 dup_free(const struct spawn_plan *p, int fd, bool cloexec)
 {
 	long r;
@@ -89,7 +89,7 @@ dup_free(const struct spawn_plan *p, int fd, bool cloexec)
 }
 
 /* The descriptor table the program is to get; 0 or -errno. */
-static long
+CHILD_CODE static long
 set_up_fds(struct spawn_plan *p)
 {
 	size_t i;
@@ -149,7 +149,7 @@ set_up_fds(struct spawn_plan *p)
 }
 
 /* execve each path in turn, as execvp does; returns -errno. */
-static long
+CHILD_CODE static long
 exec_paths(const struct spawn_plan *p)
 {
 	bool eacces = false;
@@ -177,7 +177,7 @@ exec_paths(const struct spawn_plan *p)
 }
 
 /* Everything between the clone and the execve; returns -errno. */
-static long
+CHILD_CODE static long
 child(struct spawn_plan *p, const sigset_t *mask)
 {
 	long r;

@@ -61,7 +61,7 @@
 /* Set once clone(CLONE_VFORK) has been refused: fork mode from then on. */
 static atomic_bool vfork_refused;
 
-static bool
+CHILD_CODE static bool
 refused(long r)
 {
 	return r == -ENOSYS || r == -EPERM || r == -EINVAL;
@@ -72,7 +72,7 @@ refused(long r)
  * by architecture after its first member, the handler: only that is read,
  * and SIG_DFL is written as an all-zero struct (handler, flags, mask 0).
  */
-static void
+CHILD_CODE static void
 reset_handlers(void)
 {
 	unsigned long old[8], dfl[8] = { 0 };
@@ -90,7 +90,7 @@ reset_handlers(void)
 }
 
 /* close_range over each gap between kept descriptors; 0 or -errno. */
-static long
+CHILD_CODE static long
 close_gaps(const struct spawn_plan *p)
 {
 	unsigned int lo = 0;
@@ -111,7 +111,7 @@ close_gaps(const struct spawn_plan *p)
 }
 
 /* Closes every unkept fd listed in /proc/self/fd; 0, or -1 if unusable. */
-static int
+CHILD_CODE static int
 close_listed(const struct spawn_plan *p)
 {
 	char buf[DIRBUF] __attribute__((aligned(8)));
@@ -142,7 +142,7 @@ close_listed(const struct spawn_plan *p)
 }
 
 /* Every descriptor but the kept ones: the fastest way that works here. */
-static void
+CHILD_CODE static void
 close_unkept(struct spawn_plan *p)
 {
 	struct rlimit rl;
@@ -172,7 +172,7 @@ struct vfork_arg {
 	const sigset_t *mask;
 };
 
-static int
+CHILD_CODE static int
 vfork_child(void *arg)
 {
 	struct vfork_arg *a = arg;
@@ -182,7 +182,7 @@ vfork_child(void *arg)
 	return 127;
 }
 
-static void
+CHILD_CODE static void
 fork_child(struct spawn_plan *p, const sigset_t *mask)
 {
 	int err = (int)-child(p, mask);

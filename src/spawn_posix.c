@@ -19,7 +19,7 @@
 
 #include "spawn.h"
 
-static long
+CHILD_CODE static long
 ret(long r)
 {
 	return r < 0 ? -errno : r;
@@ -37,7 +37,7 @@ ret(long r)
 
 #include "spawn_child.h"
 
-static void
+CHILD_CODE static void
 reset_handlers(void)
 {
 	struct sigaction sa;
@@ -58,7 +58,7 @@ reset_handlers(void)
 
 /* The gaps between kept descriptors one by one (they end at a target, so
  * they are short), then everything above the last with ni_close_from. */
-static void
+CHILD_CODE static void
 close_unkept(struct spawn_plan *p)
 {
 	int fd = 0;
