@@ -79,6 +79,8 @@ struct spawn_plan {
 	sigset_t mask;		/* the child's signal mask, */
 	bool has_mask;		/* if set; else the parent thread's */
 
+	bool handlers_cleared;	/* clone3 reset the caught handlers already */
+
 	/* Written by the child. */
 	int report_fd;		/* fork mode: the pipe's write end; else -1 */
 	int report_rfd;		/* fork mode: its read end (the parent's) */

@@ -182,7 +182,8 @@ child(struct spawn_plan *p, const sigset_t *mask)
 {
 	long r;
 
-	reset_handlers();
+	if (!p->handlers_cleared)
+		reset_handlers();
 	if (p->setsid && (r = ch_setsid()) < 0)
 		return r;
 	if (p->pgid >= 0 && (r = ch_setpgid(p->pgid)) < 0)

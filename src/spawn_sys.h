@@ -62,6 +62,74 @@ sys6(long n, long a, long b, long c, long d, long e, long f)
 }
 #endif
 
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+
+/*
+ * clone3 with a new stack, for CLONE_VM children: the child starts on
+ * args->stack, so it cannot return into C code; it calls fn(arg) at once
+ * and exits with its result.  Returns the child's pid, or -errno, in the
+ * parent.  Only where an inline form exists (NI_SYS_INLINE).
+ */
+#if defined(__x86_64__)
+static inline long
+clone3_run(void *args, unsigned long size, int (*fn)(void *), void *arg)
+{
+	register void *r8 __asm__("r8") = (void *)fn;
+	register void *r9 __asm__("r9") = arg;
+	long ret;
+
+	__asm__ volatile (
+	    "syscall\n\t"
+	    "test %%rax, %%rax\n\t"
+	    "jnz 1f\n\t"
+	    /* The child, on the new stack (16-byte aligned at its top). */
+	    "xor %%ebp, %%ebp\n\t"
+	    "mov %%r9, %%rdi\n\t"
+	    "call *%%r8\n\t"
+	    "mov %%eax, %%edi\n\t"
+	    "mov %[exit], %%eax\n\t"
+	    "syscall\n\t"
+	    "hlt\n"
+	    "1:"
+	    : "=a"(ret)
+	    : "a"((long)SYS_clone3), "D"(args), "S"(size), "r"(r8), "r"(r9),
+	      [exit] "i"(SYS_exit)
+	    : "rcx", "r11", "memory");
+	return ret;
+}
+#elif defined(__aarch64__)
+static inline long
+clone3_run(void *args, unsigned long size, int (*fn)(void *), void *arg)
+{
+	register long x8 __asm__("x8") = SYS_clone3;
+	register long x0 __asm__("x0") = (long)args;
+	register long x1 __asm__("x1") = (long)size;
+	register long x9 __asm__("x9") = (long)fn;
+	register long x10 __asm__("x10") = (long)arg;
+
+	__asm__ volatile (
+	    "svc 0\n\t"
+	    "cbnz x0, 1f\n\t"
+	    /* The child, on the new stack. */
+	    "mov x29, xzr\n\t"
+	    "mov x0, x10\n\t"
+	    "blr x9\n\t"
+	    "mov x8, %[exit]\n\t"
+	    "svc 0\n\t"
+	    "brk #0\n"
+	    "1:"
+	    : "+r"(x0)
+	    : "r"(x8), "r"(x1), "r"(x9), "r"(x10), [exit] "i"(SYS_exit)
+	    : "memory", "cc", "x30");
+	return x0;
+}
+#endif
+
 #define sys0(n) sys6((n), 0, 0, 0, 0, 0, 0)
 #define sys1(n, a) sys6((n), (long)(a), 0, 0, 0, 0, 0)
 #define sys2(n, a, b) sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
