@@ -1,0 +1,241 @@
+/*
+ * init.c - the shim's constructor: the environment read once, every real
+ * function resolved, and in trace mode the origin table, the log and the
+ * `start` record (FORMAT.md).
+ *
+ * The constructor of a preloaded library runs after those of the libraries
+ * the program links, so a hook may be called first (from another library's
+ * constructor): shim_mode() then runs shim_init() on the spot, and the
+ * constructor finds the work done.
+ */
+#include "shim.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#include "sys.h"
+
+struct shim_state shim_g;
+__thread int shim_busy __attribute__((tls_model("initial-exec")));
+void *shim_real[R_COUNT];
+
+static const char *const real_names[R_COUNT] = {
+#define SHIM_NAME(n) #n,
+	SHIM_REALS(SHIM_NAME)
+#undef SHIM_NAME
+};
+
+/* The constructor's argv, for a system without /proc. */
+static char **ctor_argv;
+
+void *
+shim_resolve(int which)
+{
+	int busy = shim_busy, saved = errno;
+	void *fn;
+
+	shim_busy = 1;		/* dlsym may allocate: no hook meanwhile */
+	fn = dlsym(RTLD_NEXT, real_names[which]);
+	shim_busy = busy;
+	errno = saved;
+	if (fn != NULL)
+		__atomic_store_n(&shim_real[which], fn, __ATOMIC_RELAXED);
+	return fn;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Whether NAME is one of the colon-separated names of LIST. */
+static bool
+in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return false;
+	while (*list != '\0') {
+		const char *end = strchr(list, ':');
+		size_t len = end != NULL ? (size_t)(end - list) : strlen(list);
+
+		if (len == n && memcmp(list, name, n) == 0)
+			return true;
+		list += len;
+		if (*list == ':')
+			list++;
+	}
+	return false;
+}
+
+/*
+ * Enforce-mode exemptions, by program basename: the name it was executed
+ * by (AT_EXECFN) or its argv[0], a login shell's "-" dropped.  Neither
+ * costs a system call, which matters: this runs in every process.
+ *
+ * Shells are exempt by default.  `exec 3<file` makes bash open(2) the
+ * file, which lands on fd 3 because it is the lowest free one -- there is
+ * no dup2 to tell the shim that fd 3 is meant for the children, and adding
+ * O_CLOEXEC to that open would break `exec 3<file; child reads fd 3`.  A
+ * shell's own descriptors are its redirections: leaving the shell alone
+ * keeps every one of them working, while the programs it runs (which
+ * inherit the shim) are enforced.
+ */
+#define SHIM_EXEMPT_DEFAULT "sh:bash:dash:zsh:ksh:mksh:busybox"
+
+static bool
+is_exempt(void)
+{
+	const char *list = getenv("NOINHERIT_EXEMPT");
+	const char *execfn = (const char *)getauxval(AT_EXECFN);
+	const char *arg0 = program_invocation_name;
+
+	if (list == NULL)
+		list = SHIM_EXEMPT_DEFAULT;
+	if (execfn != NULL && in_list(list, base_name(execfn)))
+		return true;
+	if (arg0 == NULL)
+		return false;
+	arg0 = base_name(arg0);
+	if (*arg0 == '-')
+		arg0++;
+	return in_list(list, arg0);
+}
+
+/* Trace: exe and cmdline, from /proc (else the constructor's argv). */
+static void
+read_self(void)
+{
+	ssize_t n;
+	int fd;
+
+	n = sys_readlink("/proc/self/exe", shim_g.exe, sizeof(shim_g.exe) - 1);
+	shim_g.exe[n > 0 ? n : 0] = '\0';
+
+	fd = sys_open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		size_t len = 0;
+
+		while (len < sizeof(shim_g.cmdline) - 1) {
+			n = sys_read(fd, shim_g.cmdline + len,
+			    sizeof(shim_g.cmdline) - 1 - len);
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+		}
+		sys_close(fd);
+		shim_g.cmdline_len = len;
+	} else if (ctor_argv != NULL) {
+		size_t len = 0;
+
+		for (char **a = ctor_argv; *a != NULL; a++) {
+			size_t l = strlen(*a) + 1;
+
+			if (len + l > sizeof(shim_g.cmdline) - 1)
+				break;
+			memcpy(shim_g.cmdline + len, *a, l);
+			len += l;
+		}
+		shim_g.cmdline_len = len;
+	}
+	shim_g.cmdline[shim_g.cmdline_len] = '\0';
+}
+
+/* The shim's own code range (its frames are dropped from backtraces) and
+ * the main program's base (its dladdr name is argv[0], not a path). */
+static int
+find_objects(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t lo = UINTPTR_MAX, hi = 0, self = (uintptr_t)arg;
+	bool first = shim_g.main_base == 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (first)
+		shim_g.main_base = lo & ~(uintptr_t)4095;
+	if (self >= lo && self < hi) {
+		shim_g.self_lo = lo;
+		shim_g.self_hi = hi;
+	}
+	return 0;
+}
+
+static void
+after_fork_child(void)
+{
+	shim_g.pid = sys_getpid();
+}
+
+static int
+trace_init(void)
+{
+	if (shim_g.log_path[0] == '\0' || shim_log_open() != 0)
+		return SHIM_OFF;	/* nowhere to report: do nothing */
+	/* made_pid without a getpid() per creation (pthread_atfork costs a
+	 * first malloc: trace mode only). */
+	pthread_atfork(NULL, NULL, after_fork_child);
+	shim_g.pid = sys_getpid();
+	shim_table_init();
+	dl_iterate_phdr(find_objects, (void *)&trace_init);
+	shim_unwind_init();	/* loads libgcc_s: here, not in a hook */
+	shim_start_record();
+	return SHIM_TRACE;
+}
+
+void
+shim_init(void)
+{
+	int expected = 0, busy = shim_busy, saved = errno, mode = SHIM_OFF;
+	const char *env;
+
+	if (!__atomic_compare_exchange_n(&shim_g.state, &expected, 1, false,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;		/* done, or under way (OFF until it is) */
+	shim_busy = 1;
+	for (int i = 0; i < R_COUNT; i++)
+		if (shim_real[i] == NULL)
+			shim_resolve(i);
+	env = getenv("NOINHERIT_MODE");
+	if (env != NULL && strcmp(env, "trace") == 0) {
+		const char *log = getenv("NOINHERIT_LOG");
+
+		if (log != NULL && strlen(log) < sizeof(shim_g.log_path))
+			strcpy(shim_g.log_path, log);
+		read_self();
+		mode = trace_init();
+	} else if (env != NULL && strcmp(env, "enforce") == 0) {
+		shim_g.exempt = is_exempt();
+		mode = shim_g.exempt ? SHIM_OFF : SHIM_ENFORCE;
+	}
+	shim_g.mode = mode;
+	__atomic_store_n(&shim_g.state, 2, __ATOMIC_RELEASE);
+	shim_busy = busy;
+	errno = saved;
+}
+
+/* glibc passes main's arguments to ELF constructors. */
+__attribute__((constructor)) static void
+shim_ctor(int argc, char **argv, char **envp)
+{
+	(void)argc;
+	(void)envp;
+	ctor_argv = argv;
+	shim_init();
+}

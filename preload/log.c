@@ -1,0 +1,450 @@
+/*
+ * log.c - trace mode's records (FORMAT.md): `start`, written by the
+ * constructor, and `exec`, written by the exec and spawn hooks just before
+ * the real call.
+ *
+ * This runs in exec hooks, so possibly in a vfork child sharing its
+ * parent's memory: everything is on the stack, every system call raw, and
+ * nothing here writes to shim_g.  A record is one line, one write(2) to
+ * the O_APPEND log, and less than 4 KiB (REC_MAX): long strings are cut
+ * (CUT_*), backtraces lose their last frames when an entry would not fit,
+ * and the fds of one start or exec that do not fit in one record go on in
+ * more records with the same common fields and "part":2, 3...
+ */
+#include "shim.h"
+
+#include <dlfcn.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "json.h"
+#include "sys.h"
+
+#define REC_MAX 4096		/* a record, its newline included */
+#define REC_TAIL 3		/* "]}\n" */
+
+/* Budgets, in output bytes, of the strings that are cut. */
+#define CUT_EXE 384
+#define CUT_TARGET 384
+#define CUT_ARG 256
+#define CUT_ARGV 1024		/* the "argv" array as a whole */
+#define CUT_WHAT 320
+#define CUT_OBJ 240
+#define CUT_SYM 160
+
+struct rec {
+	struct jbuf b;
+	size_t head;		/* the common part, up to "fds" */
+	int part;
+	int count;		/* fds in this part */
+	bool exec;		/* only inheritable fds, with their origin */
+	char mem[REC_MAX];
+};
+
+/* ------------------------------------------------------------------ */
+/* the log                                                             */
+/* ------------------------------------------------------------------ */
+
+/* O_APPEND, close-on-exec, and above the fds programs count on (>= 10).
+ * No O_CREAT: the tool made the log and removes it when CMD is done; a
+ * descendant outliving CMD must not create it again (FORMAT.md). */
+static int
+open_log_fd(void)
+{
+	int fd = sys_open(shim_g.log_path, O_WRONLY | O_APPEND | O_CLOEXEC, 0);
+
+	if (fd >= 0 && fd < 10) {
+		int high = sys_fcntl(fd, F_DUPFD_CLOEXEC, 10);
+
+		sys_close(fd);
+		fd = high;
+	}
+	return fd;
+}
+
+/*
+ * Checks that the log can be opened and remembers which file it is.  No
+ * descriptor is kept (FORMAT.md): each record opens the log anew.
+ */
+int
+shim_log_open(void)
+{
+	struct stat st;
+	int fd = open_log_fd();
+
+	if (fd < 0)
+		return -1;
+	if (sys_fstat(fd, &st) != 0) {
+		sys_close(fd);
+		return -1;
+	}
+	sys_close(fd);
+	shim_g.log_dev = st.st_dev;
+	shim_g.log_ino = st.st_ino;
+	return 0;
+}
+
+/* One record: open, one write, close (no descriptor is kept). */
+static void
+log_write(const char *buf, size_t len)
+{
+	int fd = open_log_fd();
+
+	if (fd < 0)
+		return;
+	while (sys_write(fd, buf, len) < 0 && errno == EINTR)
+		;
+	sys_close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* descriptors                                                         */
+/* ------------------------------------------------------------------ */
+
+struct dirent64_raw {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+typedef void fd_fn(int fd, struct rec *r);
+
+static int
+parse_fd(const char *s)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return (int)v;
+}
+
+/* Calls fn for every open fd, in increasing order. */
+static void
+each_fd(fd_fn *fn, struct rec *r)
+{
+	char buf[1024];
+	int dir = sys_open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+	    0);
+	long n;
+
+	if (dir < 0) {
+		/* No /proc: ask every number up to the limit (capped). */
+		struct rlimit rl;
+		long max = SHIM_TABLE_FDS;
+
+		if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
+		    rl.rlim_cur < (rlim_t)max)
+			max = (long)rl.rlim_cur;
+		for (int fd = 0; fd < max; fd++)
+			if (sys_fcntl(fd, F_GETFD, 0) >= 0)
+				fn(fd, r);
+		return;
+	}
+	while ((n = sys_getdents64(dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64_raw *d = (void *)(buf + off);
+			int fd = parse_fd(d->d_name);
+
+			off += d->d_reclen;
+			if (fd >= 0 && fd != dir)
+				fn(fd, r);
+		}
+	}
+	sys_close(dir);
+}
+
+void
+shim_proc_fd_path(char out[32], int fd)
+{
+	char digits[12];
+	int i = 0;
+
+	memcpy(out, "/proc/self/fd/", 14);
+	do {
+		digits[i++] = (char)('0' + fd % 10);
+		fd /= 10;
+	} while (fd != 0);
+	for (int j = 0; j < i; j++)
+		out[14 + j] = digits[i - 1 - j];
+	out[14 + i] = '\0';
+}
+
+/* ------------------------------------------------------------------ */
+/* records                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+rec_common(struct rec *r, const char *ev)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	jb_init(&r->b, r->mem, REC_MAX);
+	jb_raw(&r->b, "{\"ev\":\"");
+	jb_raw(&r->b, ev);
+	jb_raw(&r->b, "\",\"pid\":");
+	jb_i64(&r->b, sys_getpid());
+	jb_raw(&r->b, ",\"ppid\":");
+	jb_i64(&r->b, sys_getppid());
+	jb_raw(&r->b, ",\"exe\":");
+	jb_cstr(&r->b, shim_g.exe, CUT_EXE);
+	jb_raw(&r->b, ",\"t\":");
+	jb_u64(&r->b, (unsigned long long)ts.tv_sec * 1000000000ull +
+	    (unsigned long long)ts.tv_nsec);
+}
+
+/* One argument more, unless the array's budget is spent. */
+static bool
+rec_arg(struct rec *r, size_t start, int i, const char *s, size_t n)
+{
+	size_t mark = r->b.len;
+
+	if (i > 0)
+		jb_raw(&r->b, ",");
+	jb_str(&r->b, s, n, CUT_ARG);
+	if (r->b.full || r->b.len - start > CUT_ARGV) {
+		jb_rollback(&r->b, mark);
+		return false;
+	}
+	return true;
+}
+
+static void
+rec_argv(struct rec *r, char *const argv[])
+{
+	size_t start;
+
+	jb_raw(&r->b, ",\"argv\":[");
+	start = r->b.len;
+	for (int i = 0; argv != NULL && argv[i] != NULL; i++)
+		if (!rec_arg(r, start, i, argv[i], strlen(argv[i])))
+			break;
+	jb_raw(&r->b, "],");
+}
+
+static void
+rec_cmdline(struct rec *r)
+{
+	const char *p = shim_g.cmdline, *end = p + shim_g.cmdline_len;
+	size_t start;
+
+	jb_raw(&r->b, ",\"argv\":[");
+	start = r->b.len;
+	for (int i = 0; p < end; i++) {
+		size_t n = strnlen(p, (size_t)(end - p));
+
+		if (!rec_arg(r, start, i, p, n))
+			break;
+		p += n + 1;
+	}
+	jb_raw(&r->b, "],");
+}
+
+static void
+rec_part(struct rec *r)
+{
+	jb_rollback(&r->b, r->head);
+	if (r->part > 1) {
+		jb_raw(&r->b, "\"part\":");
+		jb_i64(&r->b, r->part);
+		jb_raw(&r->b, ",");
+	}
+	jb_raw(&r->b, "\"fds\":[");
+	r->count = 0;
+}
+
+static void
+rec_begin(struct rec *r)
+{
+	r->head = r->b.len;
+	r->part = 1;
+	rec_part(r);
+}
+
+static void
+rec_flush(struct rec *r)
+{
+	r->b.cap = REC_MAX;	/* the tail was kept free */
+	jb_raw(&r->b, "]}\n");
+	log_write(r->b.p, r->b.len);
+}
+
+static void
+rec_add(struct rec *r, const char *entry, size_t len)
+{
+	r->b.cap = REC_MAX - REC_TAIL;
+	if (len + 1 > r->b.cap - r->b.len && r->count > 0) {
+		rec_flush(r);
+		r->part++;
+		rec_part(r);
+		r->b.cap = REC_MAX - REC_TAIL;
+	}
+	if (len + 1 > r->b.cap - r->b.len)
+		return;		/* cannot happen: entries are sized to fit */
+	if (r->count++ > 0)
+		jb_raw(&r->b, ",");
+	jb_mem(&r->b, entry, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* one descriptor                                                      */
+/* ------------------------------------------------------------------ */
+
+static void
+frame_json(struct jbuf *e, void *addr)
+{
+	uintptr_t a = (uintptr_t)addr, base = 0;
+	const char *obj = "";
+	Dl_info di;
+
+	/* addr is a return address: the call is the byte before it. */
+	if (dladdr((char *)addr - 1, &di) != 0 && di.dli_fname != NULL) {
+		base = (uintptr_t)di.dli_fbase;
+		obj = di.dli_fname;
+		if (base == shim_g.main_base || obj[0] == '\0')
+			obj = shim_g.exe;	/* dladdr says argv[0] */
+	} else {
+		di.dli_sname = NULL;
+	}
+	jb_raw(e, "{\"obj\":");
+	jb_cstr(e, obj, CUT_OBJ);
+	jb_raw(e, ",\"off\":");
+	jb_hex(e, a - base);
+	if (di.dli_sname != NULL) {
+		jb_raw(e, ",\"sym\":");
+		jb_cstr(e, di.dli_sname, CUT_SYM);
+	}
+	jb_raw(e, "}");
+}
+
+static void
+origin_json(struct jbuf *e, struct shim_origin *o)
+{
+	jb_raw(e, ",\"made_by\":\"");
+	jb_raw(e, o->made_by);
+	jb_raw(e, "\",\"made_pid\":");
+	jb_i64(e, o->made_pid);
+	jb_raw(e, ",\"bt\":[");
+	for (int i = 0; i < o->nframes && !e->full; i++) {
+		size_t mark = e->len;
+
+		if (i > 0)
+			jb_raw(e, ",");
+		frame_json(e, o->frames[i]);
+		if (e->full)
+			jb_rollback(e, mark);	/* and stop: no room */
+		if (e->len == mark)
+			break;
+	}
+}
+
+/* The FD object of fd (FD+ORIGIN in an exec record); 0 if fd is gone. */
+static size_t
+fd_entry(char *mem, size_t cap, int fd, bool exec)
+{
+	char path[32], what[CUT_WHAT + 64];
+	struct shim_origin o;
+	struct jbuf e;
+	struct stat st;
+	ssize_t n;
+	size_t mark;
+
+	if (sys_fstat(fd, &st) != 0)
+		return 0;
+	if (!exec && st.st_dev == shim_g.log_dev && st.st_ino == shim_g.log_ino)
+		return 0;	/* the shim's own log (exec: close-on-exec) */
+	shim_proc_fd_path(path, fd);
+	n = sys_readlink(path, what, sizeof(what));
+	jb_init(&e, mem, cap - 1);	/* the closing brace always fits */
+	jb_raw(&e, "{\"fd\":");
+	jb_i64(&e, fd);
+	jb_raw(&e, ",\"dev\":");
+	jb_u64(&e, (unsigned long long)st.st_dev);
+	jb_raw(&e, ",\"ino\":");
+	jb_u64(&e, (unsigned long long)st.st_ino);
+	jb_raw(&e, ",\"what\":");
+	jb_str(&e, what, n > 0 ? (size_t)n : 0, CUT_WHAT);
+	if (e.full)
+		return 0;
+	mark = e.len;
+	if (exec && shim_origin_get(fd, &st, &o)) {
+		e.cap = cap - 2;	/* the bt array's bracket fits too */
+		origin_json(&e, &o);
+		e.cap = cap - 1;
+		if (e.full)
+			jb_rollback(&e, mark);	/* not even made_by fits */
+		else
+			jb_raw(&e, "]");
+	}
+	e.cap = cap;
+	jb_raw(&e, "}");
+	return e.len;
+}
+
+static void
+add_fd(int fd, struct rec *r)
+{
+	char entry[REC_MAX];
+	/* What a part leaves after its head, "part":N, "fds":[ and a comma. */
+	size_t cap = REC_MAX - REC_TAIL - r->head - 32;
+	size_t len;
+
+	if (fd <= 2)
+		return;
+	if (r->exec) {
+		int fl = sys_fcntl(fd, F_GETFD, 0);
+
+		if (fl < 0 || (fl & FD_CLOEXEC))
+			return;		/* this exec does not pass it on */
+	}
+	len = fd_entry(entry, cap, fd, r->exec);
+	if (len > 0)
+		rec_add(r, entry, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* the two records                                                     */
+/* ------------------------------------------------------------------ */
+
+/* What arrived: every fd beyond 0-2, whatever its flag (the constructor
+ * runs before the program has made any). */
+void
+shim_start_record(void)
+{
+	struct rec r;
+
+	rec_common(&r, "start");
+	rec_cmdline(&r);
+	rec_begin(&r);
+	r.exec = false;
+	each_fd(add_fd, &r);
+	rec_flush(&r);
+}
+
+void
+shim_exec_record(const char *call, const char *target, char *const argv[])
+{
+	int saved = shim_busy_enter();
+	struct rec r;
+
+	rec_common(&r, "exec");
+	jb_raw(&r.b, ",\"call\":\"");
+	jb_raw(&r.b, call);
+	jb_raw(&r.b, "\",\"target\":");
+	jb_cstr(&r.b, target != NULL ? target : "", CUT_TARGET);
+	rec_argv(&r, argv);
+	rec_begin(&r);
+	r.exec = true;
+	each_fd(add_fd, &r);
+	rec_flush(&r);
+	shim_busy_leave(saved);
+}
