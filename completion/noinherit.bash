@@ -2,6 +2,8 @@
 #
 #   noinherit audit [-p PID... | --all] [--std] [--inherited] [--json]
 #   noinherit exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]
+#   noinherit trace [-o FILE] [--json] [--fail-on-leak] -- CMD [ARG...]
+#   noinherit enforce -- CMD [ARG...]
 #   noinherit features
 #   noinherit -h | --help | -V | --version
 
@@ -66,18 +68,65 @@ _noinherit_exec()
     COMPREPLY=($(compgen -W '--pass-fd --map-fd -- -h --help' -- "$cur"))
 }
 
+# trace and enforce: past their options (and -o FILE), the command, then
+# its arguments as files.  Returns 1 while the word is still an option.
+_noinherit_wrapped()
+{
+    local cur=$1 i=2
+    while ((i < COMP_CWORD)); do
+        case ${COMP_WORDS[i]} in
+            --) ((i++)); break ;;
+            -o|--output) ((i += 2)) ;;
+            -*) ((i++)) ;;
+            *) break ;;
+        esac
+    done
+    if ((COMP_CWORD == i)) && [[ $cur != -* || ${COMP_WORDS[i-1]} == -- ]]; then
+        COMPREPLY=($(compgen -c -- "$cur"))
+        return 0
+    fi
+    if ((COMP_CWORD > i)); then
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return 0
+    fi
+    return 1
+}
+
+_noinherit_trace()
+{
+    local cur=$1 prev=$2
+    _noinherit_wrapped "$cur" && return
+    case $prev in
+        -o|--output)
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return
+            ;;
+    esac
+    COMPREPLY=($(compgen -W '-o --output --json --fail-on-leak -- -h --help' \
+        -- "$cur"))
+}
+
+_noinherit_enforce()
+{
+    local cur=$1
+    _noinherit_wrapped "$cur" && return
+    COMPREPLY=($(compgen -W '-- -h --help' -- "$cur"))
+}
+
 _noinherit()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
     COMPREPLY=()
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W 'audit exec features -h --help -V --version' \
-            -- "$cur"))
+        COMPREPLY=($(compgen -W 'audit enforce exec features trace -h --help
+            -V --version' -- "$cur"))
         return
     fi
     case ${COMP_WORDS[1]} in
         audit) _noinherit_audit "$cur" "$prev" ;;
         exec) _noinherit_exec "$cur" "$prev" ;;
+        trace) _noinherit_trace "$cur" "$prev" ;;
+        enforce) _noinherit_enforce "$cur" ;;
     esac
 } &&
     complete -F _noinherit noinherit

@@ -10,5 +10,7 @@
 
 int cmd_audit(int argc, char **argv);	/* audit.c */
 int cmd_exec(int argc, char **argv);	/* exec.c */
+int cmd_trace(int argc, char **argv);	/* trace.c, Linux */
+int cmd_enforce(int argc, char **argv);	/* shim.c, Linux */
 
 #endif /* NI_COMMANDS_H */

@@ -38,6 +38,15 @@ usage(FILE *f)
 	    "               those of running processes\n"
 	    "  exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]\n"
 	    "               run CMD with stdio and the named descriptors only\n"
+#ifdef __linux__
+	    "  trace [-o FILE] [--json] [--fail-on-leak] -- CMD [ARG...]\n"
+	    "               run CMD under the preload shim and report every\n"
+	    "               descriptor that crossed an exec into a program it\n"
+	    "               started, with the backtrace that made it\n"
+	    "  enforce -- CMD [ARG...]\n"
+	    "               run CMD under the preload shim: every descriptor\n"
+	    "               it creates is close-on-exec unless it asks otherwise\n"
+#endif
 	    "  features     how this system makes descriptors non-inheritable:\n"
 	    "               each atomic mechanism, and the fallback used where\n"
 	    "               it is missing\n"
@@ -166,8 +175,14 @@ struct command {
 
 static const struct command commands[] = {
 	{ "audit", cmd_audit },
+#ifdef __linux__
+	{ "enforce", cmd_enforce },	/* the shim is Linux-only */
+#endif
 	{ "exec", cmd_exec },
 	{ "features", cmd_features },
+#ifdef __linux__
+	{ "trace", cmd_trace },
+#endif
 };
 
 int

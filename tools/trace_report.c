@@ -1,0 +1,260 @@
+/*
+ * trace_report.c - the findings of `noinherit trace`, as text for a person
+ * or as JSON lines (one object per finding).  Names, paths and command
+ * lines come from the traced programs and may hold any byte but NUL: the
+ * text escapes what would disturb a terminal, the JSON is always valid
+ * UTF-8 (jsonl.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "trace.h"
+
+#define SHOWN_FRAMES 16		/* frames per finding */
+#define SHOWN_TEXT 10		/* receipts listed per finding, as text */
+#define SHOWN_JSON 1000		/* and as JSON */
+
+static const char listen_note[] =
+    "a listening socket in a child lets the child accept the connections "
+    "meant for its parent, and keeps the address busy until the child "
+    "exits (PEP 446)";
+
+/* The last component of a path. */
+static const char *
+base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+}
+
+/* ------------------------------------------------------------------ */
+/* Text                                                                */
+/* ------------------------------------------------------------------ */
+
+/* An argument as a shell would need it: bare if plain, else quoted. */
+static void
+put_arg(FILE *f, const char *s)
+{
+	const char *p;
+	bool plain = *s != '\0';
+
+	for (p = s; *p != '\0' && plain; p++)
+		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789-_./=:,+@%", *p) != NULL;
+	if (plain) {
+		text_put_str(f, s);
+		return;
+	}
+	putc('\'', f);
+	while ((p = strchr(s, '\'')) != NULL) {
+		text_put_mem(f, s, (size_t)(p - s));
+		fputs("'\\''", f);
+		s = p + 1;
+	}
+	text_put_str(f, s);
+	putc('\'', f);
+}
+
+static void
+put_cmdline(FILE *f, const struct trec *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->argc; i++) {
+		if (i > 0)
+			putc(' ', f);
+		put_arg(f, r->argv[i]);
+	}
+}
+
+/* What the descriptor is: "socket TCP 127.0.0.1:8080 LISTEN", "file /x". */
+static void
+put_what(FILE *f, const struct finding *g)
+{
+	fprintf(f, "%s ", pi_kind_name(g->kind));
+	text_put_str(f, g->sock ? g->sock : g->sample->what);
+	if (g->listening)
+		fputs(" [LISTENING]", f);
+}
+
+static void
+put_frame(FILE *f, size_t k, const struct frame *fr)
+{
+	fprintf(f, "    #%zu ", k);
+	if (fr->func != NULL || fr->sym != NULL)
+		text_put_str(f, fr->func != NULL ? fr->func : fr->sym);
+	else
+		fputs("??", f);
+	if (fr->file != NULL) {
+		fputs(" at ", f);
+		text_put_str(f, fr->file);
+		fprintf(f, ":%lu", fr->line);
+	}
+	fputs(" (", f);
+	text_put_str(f, base(fr->obj));
+	fprintf(f, "+0x%llx)\n", fr->off);
+}
+
+static void
+put_receipt(FILE *f, const struct receipt *r)
+{
+	fprintf(f, "    fd %d into ", r->fd->fd);
+	text_put_str(f, base(r->to->exe));
+	fprintf(f, " (pid %ld", r->to->pid);
+	if (r->by != NULL) {
+		fputs(") from ", f);
+		text_put_str(f, base(r->by->exe));
+		fprintf(f, " (pid %ld) by ", r->by->pid);
+		text_put_str(f, r->by->call);
+	} else {
+		fprintf(f, ", parent pid %ld; no exec of it was logged",
+		    r->to->ppid);
+	}
+	fputs(": ", f);
+	put_cmdline(f, r->to);
+	putc('\n', f);
+}
+
+static void
+put_finding(FILE *f, size_t i, const struct finding *g)
+{
+	const struct origin *o = g->origin;
+	size_t k;
+
+	fprintf(f, "\nleak %zu: ", i + 1);
+	put_what(f, g);
+	fputs("\n  made by ", f);
+	if (o != NULL) {
+		text_put_str(f, o->made_by);
+		fputs("()", f);
+		if (g->origin_exe != NULL) {
+			fputs(" in ", f);
+			text_put_str(f, base(g->origin_exe));
+		}
+		if (o->made_pid > 0)
+			fprintf(f, " (pid %ld)", o->made_pid);
+		fputs(o->nbt ? ", at:\n" : "; no backtrace was logged\n", f);
+		for (k = 0; k < o->nbt && k < SHOWN_FRAMES; k++)
+			put_frame(f, k, &o->bt[k]);
+		if (o->nbt > SHOWN_FRAMES)
+			fprintf(f, "    ... %zu more frames\n",
+			    o->nbt - SHOWN_FRAMES);
+	} else {
+		fputs("? (origin unknown: made before the shim was loaded, "
+		    "or by a call it does not hook)\n", f);
+	}
+	fprintf(f, "  crossed an exec %zu time%s:\n", g->n, g->n == 1 ? "" : "s");
+	for (k = 0; k < g->n && k < SHOWN_TEXT; k++)
+		put_receipt(f, &g->r[k]);
+	if (g->n > SHOWN_TEXT)
+		fprintf(f, "    ... and %zu more (--json lists them)\n",
+		    g->n - SHOWN_TEXT);
+	if (g->listening)
+		fprintf(f, "  [LISTENING]: %s\n", listen_note);
+}
+
+void
+report_text(FILE *f, const struct analysis *a)
+{
+	size_t i;
+
+	if (a->n == 0) {
+		fprintf(f, "noinherit: trace: no descriptor crossed an exec "
+		    "(%zu program%s traced)\n", a->programs,
+		    a->programs == 1 ? "" : "s");
+		return;
+	}
+	fprintf(f, "noinherit: trace: %zu leak%s: %zu descriptor%s crossed "
+	    "an exec (%zu program%s traced)\n", a->n, a->n == 1 ? "" : "s",
+	    a->receipts, a->receipts == 1 ? "" : "s", a->programs,
+	    a->programs == 1 ? "" : "s");
+	for (i = 0; i < a->n; i++)
+		put_finding(f, i, &a->f[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON lines                                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+json_frame(FILE *f, const struct frame *fr)
+{
+	fputs("{\"obj\":", f);
+	json_put_str(f, fr->obj);
+	fprintf(f, ",\"off\":\"0x%llx\",\"sym\":", fr->off);
+	json_put_str(f, fr->sym);
+	fputs(",\"func\":", f);
+	json_put_str(f, fr->func);
+	fputs(",\"file\":", f);
+	json_put_str(f, fr->file);
+	if (fr->file != NULL)
+		fprintf(f, ",\"line\":%lu}", fr->line);
+	else
+		fputs(",\"line\":null}", f);
+}
+
+static void
+json_receipt(FILE *f, const struct receipt *r)
+{
+	size_t i;
+
+	fprintf(f, "{\"fd\":%d,\"pid\":%ld,\"exe\":", r->fd->fd, r->to->pid);
+	json_put_str(f, r->to->exe);
+	fputs(",\"argv\":[", f);
+	for (i = 0; i < r->to->argc; i++) {
+		if (i > 0)
+			putc(',', f);
+		json_put_str(f, r->to->argv[i]);
+	}
+	fputs("],\"parent_pid\":", f);
+	fprintf(f, "%ld,\"parent_exe\":", r->by ? r->by->pid : r->to->ppid);
+	json_put_str(f, r->by ? r->by->exe : NULL);
+	fputs(",\"call\":", f);
+	json_put_str(f, r->by ? r->by->call : NULL);
+	putc('}', f);
+}
+
+static void
+json_finding(FILE *f, const struct finding *g)
+{
+	const struct origin *o = g->origin;
+	size_t k;
+
+	fprintf(f, "{\"kind\":\"%s\",\"what\":", pi_kind_name(g->kind));
+	json_put_str(f, g->sample->what);
+	fputs(",\"sock\":", f);
+	json_put_str(f, g->sock);
+	fprintf(f, ",\"listening\":%s,\"made_by\":",
+	    g->listening ? "true" : "false");
+	json_put_str(f, o ? o->made_by : NULL);
+	if (o != NULL && o->made_pid > 0)
+		fprintf(f, ",\"made_pid\":%ld", o->made_pid);
+	else
+		fputs(",\"made_pid\":null", f);
+	fputs(",\"made_exe\":", f);
+	json_put_str(f, g->origin_exe);
+	fputs(",\"bt\":[", f);
+	for (k = 0; o != NULL && k < o->nbt && k < SHOWN_FRAMES; k++) {
+		if (k > 0)
+			putc(',', f);
+		json_frame(f, &o->bt[k]);
+	}
+	fprintf(f, "],\"count\":%zu,\"receivers\":[", g->n);
+	for (k = 0; k < g->n && k < SHOWN_JSON; k++) {
+		if (k > 0)
+			putc(',', f);
+		json_receipt(f, &g->r[k]);
+	}
+	fprintf(f, "],\"receivers_omitted\":%zu}\n",
+	    g->n > SHOWN_JSON ? g->n - SHOWN_JSON : 0);
+}
+
+void
+report_json(FILE *f, const struct analysis *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		json_finding(f, &a->f[i]);
+}
