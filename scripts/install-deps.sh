@@ -2,17 +2,30 @@
 # Installs what noinherit needs on Debian 12, skipping what is there.
 #   scripts/install-deps.sh build   - to build the library, the tool and the examples
 #   scripts/install-deps.sh test    - also the test suite, CI's extra builds and lint
+#   scripts/install-deps.sh bench   - the build set plus what the benchmarks need
 set -eu
 
 need="cmake ninja-build gcc libc6-dev pkg-config"
-if [ "${1:-build}" = test ]; then
+# libglib2.0-dev, libuv1-dev: bench_spawn's peers (built only when found).
+bench_peers="libglib2.0-dev libuv1-dev"
+case "${1:-build}" in
+test)
 	# cmocka: the test library; libseccomp-dev: the forced-fallback sandbox;
 	# strace: counting refused syscalls; musl-tools, clang: CI's extra builds;
 	# libclang-rt-14-dev: clang's sanitizer runtimes; mandoc: man page lint;
-	# util-linux: unshare; procps: ps.
+	# util-linux: unshare; procps: ps; the bench peers: bench.spawn.smoke;
+	# bash, make, python3, openssh-client (ssh-agent), binutils (addr2line):
+	# the programs tests/preload_e2e runs under trace and enforce.
 	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
-libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof"
-fi
+libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof $bench_peers \
+bash make python3 openssh-client binutils"
+	;;
+bench)
+	# lsof: bench_audit's rival; gnuplot-nox: bench_spawn --plot;
+	# make, binutils: bench_preload's make rows and trace's addr2line.
+	need="$need $bench_peers lsof gnuplot-nox make binutils"
+	;;
+esac
 
 missing=""
 for p in $need; do

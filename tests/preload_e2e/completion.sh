@@ -1,0 +1,48 @@
+#!/bin/sh
+# completion.sh FILE - the bash completion completes trace and enforce:
+# the subcommands, their options, -o's file, and the command after them.
+# Skipped without bash.
+command -v bash >/dev/null 2>&1 || { echo "SKIP: no bash"; exit 77; }
+exec bash -c '
+set -u
+bash -n "$1" || exit 1
+. "$1"
+fail=0
+check() {	# check WANT WORD...: completing the last word offers WANT
+    want=$1; shift
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+    _noinherit
+    case " ${COMPREPLY[*]} " in
+    *" $want "*) ;;
+    *) echo "FAIL: $* -> ${COMPREPLY[*]:-nothing}, expected $want"; fail=1 ;;
+    esac
+}
+none() {	# none UNWANTED WORD...: completing the last word does not offer it
+    unwanted=$1; shift
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
+    _noinherit
+    case " ${COMPREPLY[*]} " in
+    *" $unwanted "*) echo "FAIL: $* -> offers $unwanted"; fail=1 ;;
+    esac
+}
+dir=$(mktemp -d) && cd "$dir" || exit 1
+trap '\''rm -rf "$dir"'\'' EXIT
+touch report.txt
+check trace noinherit tr
+check enforce noinherit en
+check --json noinherit trace --j
+check --fail-on-leak noinherit trace --json --fa
+check report.txt noinherit trace -o rep
+check report.txt noinherit trace --output rep
+check --json noinherit trace -o report.txt --j
+check bash noinherit trace -- bas
+check bash noinherit trace --json bas
+check bash noinherit trace -o report.txt bas
+check report.txt noinherit trace -- make rep
+none --json noinherit trace -- make --j
+check --help noinherit enforce --he
+check bash noinherit enforce bas
+check bash noinherit enforce -- bas
+check report.txt noinherit enforce make rep
+exit $fail
+' completion.sh "$1"
