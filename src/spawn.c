@@ -387,6 +387,8 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 	p.cwd = o->cwd;
 	p.close_fds = o->close_fds;
 	p.try_close_range = probe_get(P_CLOSE_RANGE) != PROBE_NO;
+	p.try_cloexec_range = p.try_close_range &&
+	    probe_get(P_CLOSE_RANGE_CLOEXEC) != PROBE_NO;
 	p.has_mask = o->has_sigmask;
 	if (o->has_sigmask)
 		p.mask = o->sigmask;
@@ -397,6 +399,8 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 	err = errno;
 	if (p.close_range_refused)
 		probe_set(P_CLOSE_RANGE, PROBE_NO);
+	if (p.cloexec_range_refused)
+		probe_set(P_CLOSE_RANGE_CLOEXEC, PROBE_NO);
 	free(mem);
 	free(paths);
 	errno = r == 0 ? saved : err;

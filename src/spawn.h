@@ -75,6 +75,7 @@ struct spawn_plan {
 	size_t nkeep;		/* room for one more (the report pipe) */
 	bool close_fds;
 	bool try_close_range;	/* not known to be refused */
+	bool try_cloexec_range;	/* close_range(CLOSE_RANGE_CLOEXEC), the same */
 
 	sigset_t mask;		/* the child's signal mask, */
 	bool has_mask;		/* if set; else the parent thread's */
@@ -86,6 +87,7 @@ struct spawn_plan {
 	int report_rfd;		/* fork mode: its read end (the parent's) */
 	volatile int err;	/* vfork mode: why the child failed, or 0 */
 	volatile bool close_range_refused;
+	volatile bool cloexec_range_refused;
 };
 
 /*

@@ -137,6 +137,9 @@ clone3_run(void *args, unsigned long size, int (*fn)(void *), void *arg)
 #define sys4(n, a, b, c, d) \
 	sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 #ifndef __NR_close_range
 #define __NR_close_range 436
 #endif
