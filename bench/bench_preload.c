@@ -1,0 +1,506 @@
+/*
+ * bench_preload.c - what the preload shim costs: the same commands run
+ * plain, under `noinherit enforce` and under `noinherit trace`, side by
+ * side in one run (issue 5, "Tests and figures").
+ *
+ * Two workloads:
+ *   open  this program re-run as `bench_preload --loop-open N`: N times
+ *         open("/dev/null") + close().  Every open goes through the
+ *         shim's hook: enforce adds O_CLOEXEC, trace records the
+ *         descriptor and its backtrace.  The child times its own loop
+ *         too, so the per-call cost is printed beside the whole command's.
+ *   make  `make -s -B -j2` of a generated tree of C files (`cc -c` each),
+ *         every file rebuilt each time: make, sh, cc, cc1, as, all under
+ *         the shim.
+ * Each figure is the wall time of one whole command, from posix_spawn to
+ * its reaping (trace: its report included, written to /dev/null).  Rounds
+ * run the three variants in an order rotated every round; the ratio to
+ * plain is taken within each round and its median reported.
+ *
+ * Goals: enforce within 5% of plain, trace within 30%.
+ *
+ * Usage: bench_preload [--quick] [--rounds N] [--ops N] [--files N]
+ *                      [--tool PATH] [--cc CC]
+ * Exit status: 0 once it has run (goals met or not), 2 on a setup error or
+ * a failing command, 77 when the shim is not there (`noinherit trace`
+ * cannot run).  The make rows are skipped, with a note, without make or cc.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "benchstat.h"
+
+#ifndef NI_TOOL_PATH
+#define NI_TOOL_PATH "noinherit"
+#endif
+/* The build tree's shim, or "" when it is not built (the smoke test is
+ * then skipped); the tool finds it by itself. */
+#ifndef NI_PRELOAD_PATH
+#define NI_PRELOAD_PATH ""
+#endif
+
+#define GOAL_ENFORCE 1.05
+#define GOAL_TRACE 1.30
+#define MAXR 101
+
+extern char **environ;
+
+enum { PLAIN, ENFORCE, TRACE, NV };
+static const char *const vname[NV] = { "plain", "enforce", "trace" };
+
+static struct {
+	int rounds, files;
+	long ops;
+	bool quick;
+	const char *tool, *cc;
+} P = { 11, 40, 200000, false, NI_TOOL_PATH, "cc" };
+
+static char g_self[PATH_MAX];
+static char g_tmp[PATH_MAX];	/* the generated tree and scratch files */
+static char g_errpath[PATH_MAX + 16];
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bench_preload: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* ------------------------------------------------------------------ */
+/* The open/close workload, run in a child                             */
+/* ------------------------------------------------------------------ */
+
+static int
+loop_open(long n)
+{
+	double t0, t1;
+	long i;
+	int fd;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		fd = open("/dev/null", O_RDONLY);
+		if (fd < 0) {
+			perror("open /dev/null");
+			return 2;
+		}
+		close(fd);
+	}
+	t1 = now_ns();
+	printf("%.3f\n", (t1 - t0) / (double)n);
+	return fflush(stdout) == 0 ? 0 : 2;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running one command                                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Runs cmd under variant v: stdout into out (if not NULL) else /dev/null,
+ * stderr into a scratch file shown if it fails.  Returns the wall time in
+ * ns; a failure stops the benchmark (its figures would not be of the
+ * work meant).
+ */
+static double
+run(int v, char **cmd, char *out, size_t outcap)
+{
+	char *argv[64];
+	posix_spawn_file_actions_t fa;
+	int p[2] = { -1, -1 }, st, k = 0, i;
+	double t0, t1;
+	ssize_t n;
+	size_t len = 0;
+	pid_t pid;
+
+	if (v == ENFORCE) {
+		argv[k++] = (char *)P.tool;
+		argv[k++] = (char *)"enforce";
+		argv[k++] = (char *)"--";
+	} else if (v == TRACE) {
+		argv[k++] = (char *)P.tool;
+		argv[k++] = (char *)"trace";
+		argv[k++] = (char *)"-o";
+		argv[k++] = (char *)"/dev/null";
+		argv[k++] = (char *)"--";
+	}
+	for (i = 0; cmd[i] != NULL && k < 63; i++)
+		argv[k++] = cmd[i];
+	argv[k] = NULL;
+	if (out != NULL && pipe2(p, O_CLOEXEC) != 0)
+		die("pipe: %s", strerror(errno));
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (out != NULL)
+		posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	else
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, g_errpath,
+	    O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	t0 = now_ns();
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+		die("cannot run %s", argv[0]);
+	if (out != NULL) {
+		close(p[1]);
+		while (len + 1 < outcap &&
+		    (n = read(p[0], out + len, outcap - len - 1)) > 0)
+			len += (size_t)n;
+		out[len] = '\0';
+		close(p[0]);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+	t1 = now_ns();
+	posix_spawn_file_actions_destroy(&fa);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		char buf[4096];
+		int fd = open(g_errpath, O_RDONLY | O_CLOEXEC);
+
+		fprintf(stderr, "bench_preload: %s: %s %d; its stderr:\n",
+		    vname[v], argv[0], WIFEXITED(st) ? WEXITSTATUS(st) :
+		    -WTERMSIG(st));
+		while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+			fwrite(buf, 1, (size_t)n, stderr);
+		exit(WIFEXITED(st) && WEXITSTATUS(st) == 77 ? 77 : 2);
+	}
+	return t1 - t0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The make workload: a generated tree                                 */
+/* ------------------------------------------------------------------ */
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		die("%s: %s", path, strerror(errno));
+}
+
+/* n C files of a few dozen lines, each including <stdio.h> and
+ * <string.h>, and a Makefile compiling each with `$(CC) -O1 -c`. */
+static void
+make_tree(int n)
+{
+	char path[PATH_MAX + 32], text[4096];
+	int i, len;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s/f%02d.c", g_tmp, i);
+		snprintf(text, sizeof text,
+		    "#include <stdio.h>\n#include <string.h>\n"
+		    "static int tab%d[64];\n"
+		    "int f%02d(const char *s)\n{\n"
+		    "\tint h = %d;\n\tsize_t k;\n"
+		    "\tfor (k = 0; k < strlen(s); k++)\n"
+		    "\t\th = h * 31 + s[k] + tab%d[k & 63];\n"
+		    "\tif (h %% 7 == 0)\n\t\tprintf(\"%%d\\n\", h);\n"
+		    "\treturn h;\n}\n", i, i, i, i);
+		write_file(path, text);
+	}
+	len = snprintf(text, sizeof text, "OBJS =");
+	for (i = 0; i < n; i++)
+		len += snprintf(text + len, sizeof text - (size_t)len,
+		    " f%02d.o", i);
+	snprintf(text + len, sizeof text - (size_t)len,
+	    "\nall: $(OBJS)\n%%.o: %%.c\n\t$(CC) -O1 -c $< -o $@\n");
+	snprintf(path, sizeof path, "%s/Makefile", g_tmp);
+	write_file(path, text);
+}
+
+static void
+remove_tree(void)
+{
+	char path[PATH_MAX + 32];
+	int i;
+
+	if (g_tmp[0] == '\0')
+		return;
+	for (i = 0; i < P.files; i++) {
+		snprintf(path, sizeof path, "%s/f%02d.c", g_tmp, i);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/f%02d.o", g_tmp, i);
+		unlink(path);
+	}
+	snprintf(path, sizeof path, "%s/Makefile", g_tmp);
+	unlink(path);
+	unlink(g_errpath);
+	rmdir(g_tmp);
+	g_tmp[0] = '\0';
+}
+
+static void
+on_signal(int sig)
+{
+	remove_tree();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Is prog found in PATH (or a path that is executable)? */
+static bool
+have(const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *q;
+	char buf[PATH_MAX];
+
+	if (strchr(prog, '/') != NULL)
+		return access(prog, X_OK) == 0;
+	for (p = path ? path : "/bin:/usr/bin";; p = q + 1) {
+		q = strchr(p, ':');
+		if (q == NULL)
+			q = p + strlen(p);
+		snprintf(buf, sizeof buf, "%.*s/%s", (int)(q - p), p, prog);
+		if (access(buf, X_OK) == 0)
+			return true;
+		if (*q == '\0')
+			return false;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Measuring and reporting                                             */
+/* ------------------------------------------------------------------ */
+
+struct row {
+	const char *name;
+	double wall[NV][MAXR], inner[NV][MAXR], ratio[NV][MAXR];
+	bool has_inner;
+};
+
+/* Rounds of the three variants, order rotated each round. */
+static void
+measure(struct row *r, char **cmd, bool inner)
+{
+	char out[256];
+	int i, k, v;
+
+	r->has_inner = inner;
+	for (v = 0; v < NV; v++)	/* untimed warm-up: caches, page cache */
+		(void)run(v, cmd, inner ? out : NULL, sizeof out);
+	for (i = 0; i < P.rounds; i++) {
+		for (k = 0; k < NV; k++) {
+			v = (i + k) % NV;
+			r->wall[v][i] = run(v, cmd, inner ? out : NULL,
+			    sizeof out);
+			if (inner)
+				r->inner[v][i] = strtod(out, NULL);
+		}
+		for (v = 0; v < NV; v++)
+			r->ratio[v][i] = r->wall[v][i] / r->wall[PLAIN][i];
+	}
+}
+
+static double
+ratio_goal(int v)
+{
+	return v == ENFORCE ? GOAL_ENFORCE : GOAL_TRACE;
+}
+
+static void
+print_row(const struct row *r)
+{
+	int v, n = P.rounds;
+
+	printf("\n%s\n", r->name);
+	printf("  %-8s %24s", "variant", "wall ms [p25 - p75]");
+	if (r->has_inner)
+		printf(" %26s", "ns/op in loop [p25 - p75]");
+	printf("   %-24s %s\n", "/plain [p25-p75]", "goal");
+	for (v = 0; v < NV; v++) {
+		printf("  %-8s %8.1f [%6.1f - %6.1f]", vname[v],
+		    median(r->wall[v], n) / 1e6, pct(r->wall[v], n, 25) / 1e6,
+		    pct(r->wall[v], n, 75) / 1e6);
+		if (r->has_inner)
+			printf("   %7.1f [%6.1f - %6.1f]", median(r->inner[v], n),
+			    pct(r->inner[v], n, 25), pct(r->inner[v], n, 75));
+		if (v == PLAIN) {
+			printf("   %-24s\n", "(reference)");
+			continue;
+		}
+		printf("   %5.3f [%5.3f-%5.3f]      <=%.2f %s\n",
+		    median(r->ratio[v], n), pct(r->ratio[v], n, 25),
+		    pct(r->ratio[v], n, 75), ratio_goal(v),
+		    median(r->ratio[v], n) <= ratio_goal(v) ? "met" : "NOT met");
+	}
+}
+
+static void
+print_goals(const struct row *rows, int nrows)
+{
+	int i, v, met = 1;
+	double m;
+
+	printf("\n== Goals (from the issue): whole command, median of the "
+	    "per-round ratios to plain ==\n");
+	for (i = 0; i < nrows; i++) {
+		for (v = ENFORCE; v < NV; v++) {
+			m = median(rows[i].ratio[v], P.rounds);
+			printf("  %-7s within %2.0f%% of plain, %-28s %.3f  %s\n",
+			    vname[v], (ratio_goal(v) - 1) * 100, rows[i].name,
+			    m, m <= ratio_goal(v) ? "met" : "NOT met");
+			met &= m <= ratio_goal(v);
+		}
+	}
+	printf("  => %s\n", met ? "all goals met" : "some goals NOT met");
+}
+
+static void
+header(void)
+{
+	struct utsname u;
+	char cpu[128] = "?", line[256];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	while (f != NULL && fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "model name", 10) == 0 && strchr(line, ':')) {
+			snprintf(cpu, sizeof cpu, "%s", strchr(line, ':') + 2);
+			cpu[strcspn(cpu, "\n")] = '\0';
+			break;
+		}
+	if (f != NULL)
+		fclose(f);
+	if (uname(&u) != 0)
+		die("uname: %s", strerror(errno));
+	printf("noinherit bench_preload -- the preload shim: plain vs "
+	    "`noinherit enforce` vs `noinherit trace`\n");
+	printf("machine: %s %s %s, cpu \"%s\", nproc %ld\n", u.sysname,
+	    u.release, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("tool: %s\n", P.tool);
+	printf("method: %s; 1 untimed warm-up of each variant, then %d rounds "
+	    "of the three, order rotated every round; wall time of each whole "
+	    "command (posix_spawn to reaping; trace: report to /dev/null "
+	    "included); median [p25-p75]; /plain = median of the per-round "
+	    "ratios\n", P.quick ? "QUICK (smoke run, figures are rough)" :
+	    "full run", P.rounds);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bench_preload [--quick] [--rounds N] "
+	    "[--ops N] [--files N] [--tool PATH] [--cc CC]\n");
+	exit(2);
+}
+
+static void
+parse_args(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0) {
+			P.quick = true;
+			P.rounds = 2;
+			P.ops = 2000;
+			P.files = 4;
+		} else if (i + 1 < argc && strcmp(argv[i], "--rounds") == 0) {
+			P.rounds = atoi(argv[++i]);
+		} else if (i + 1 < argc && strcmp(argv[i], "--ops") == 0) {
+			P.ops = atol(argv[++i]);
+		} else if (i + 1 < argc && strcmp(argv[i], "--files") == 0) {
+			P.files = atoi(argv[++i]);
+		} else if (i + 1 < argc && strcmp(argv[i], "--tool") == 0) {
+			P.tool = argv[++i];
+		} else if (i + 1 < argc && strcmp(argv[i], "--cc") == 0) {
+			P.cc = argv[++i];
+		} else {
+			usage();
+		}
+	}
+	if (P.rounds < 1 || P.rounds > MAXR || P.ops < 1 || P.files < 1 ||
+	    P.files > 99)
+		usage();
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct row rows[2];
+	char ops[32], ccvar[PATH_MAX + 8];
+	char *open_cmd[] = { g_self, (char *)"--loop-open", ops, NULL };
+	char *make_cmd[] = { (char *)"make", (char *)"-s", (char *)"-B",
+	    (char *)"-j2", (char *)"-C", g_tmp, ccvar, NULL };
+	struct stat st;
+	const char *tmpdir = getenv("TMPDIR");
+	ssize_t n;
+	int nrows = 0;
+	double t0 = now_ns();
+
+	if (argc == 3 && strcmp(argv[1], "--loop-open") == 0)
+		return loop_open(atol(argv[2]));
+	parse_args(argc, argv);
+	if (strcmp(P.tool, NI_TOOL_PATH) == 0 && getenv("NOINHERIT_PRELOAD") ==
+	    NULL && stat(NI_PRELOAD_PATH, &st) != 0) {
+		printf("bench_preload: the shim is not built here: skipped\n");
+		return 77;
+	}
+	n = readlink("/proc/self/exe", g_self, sizeof g_self - 1);
+	if (n <= 0)
+		die("readlink /proc/self/exe: %s", strerror(errno));
+	g_self[n] = '\0';
+	snprintf(g_tmp, sizeof g_tmp, "%s/bench_preload.XXXXXX",
+	    tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp");
+	if (mkdtemp(g_tmp) == NULL)
+		die("mkdtemp: %s", strerror(errno));
+	snprintf(g_errpath, sizeof g_errpath, "%s/stderr", g_tmp);
+	atexit(remove_tree);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	snprintf(ops, sizeof ops, "%ld", P.ops);
+	snprintf(ccvar, sizeof ccvar, "CC=%s", P.cc);
+
+	header();
+	fflush(stdout);
+
+	rows[nrows].name = "open/close loop";
+	printf("\nbench_preload: open(\"/dev/null\") + close, %ld ops a run ...\n",
+	    P.ops);
+	fflush(stdout);
+	measure(&rows[nrows++], open_cmd, true);
+
+	if (have("make") && have(P.cc)) {
+		make_tree(P.files);
+		rows[nrows].name = "make -j2";
+		printf("bench_preload: make -s -B -j2 of %d C files "
+		    "(%s -O1 -c each) ...\n", P.files, P.cc);
+		fflush(stdout);
+		measure(&rows[nrows++], make_cmd, false);
+	} else {
+		printf("bench_preload: make or %s not found: make rows "
+		    "skipped\n", P.cc);
+	}
+
+	printf("\n== Whole command, wall time; the open rows also give the "
+	    "loop's own time per open+close ==\n");
+	print_row(&rows[0]);
+	if (nrows > 1)
+		print_row(&rows[1]);
+	print_goals(rows, nrows);
+	printf("\ntotal wall time %.1f s\n", (now_ns() - t0) / 1e9);
+	return 0;
+}
