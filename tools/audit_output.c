@@ -21,40 +21,6 @@ static const char listen_note[] =
 /* Escaping: JSON strings, and text safe for a terminal                */
 /* ------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len, i;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;		/* overlong */
-	else if (c == 0xed)
-		hi = 0x9f;		/* surrogates */
-	else if (c == 0xf0)
-		lo = 0x90;		/* overlong */
-	else if (c == 0xf4)
-		hi = 0x8f;		/* past U+10FFFF */
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 /*
  * A JSON string: quotes, backslash and control characters escaped; valid
  * UTF-8 copied; each byte that is not valid UTF-8 becomes U+FFFD, so the
@@ -78,7 +44,7 @@ json_str(const char *str)
 			fputs("\\r", stdout);
 		} else if (*s < 0x20 || *s == 0x7f) {
 			printf("\\u%04x", *s);
-		} else if ((k = utf8_len(s, n)) > 0) {
+		} else if ((k = pi_utf8_len(s, n)) > 0) {
 			fwrite(s, 1, k, stdout);
 			s += k;
 			n -= k;
@@ -113,7 +79,7 @@ text_str(const char *str)
 			fputs("\\\\", stdout);
 			k = 1;
 		} else if (*s < 0x20 || *s == 0x7f ||
-		    (k = utf8_len(s, n)) == 0) {
+		    (k = pi_utf8_len(s, n)) == 0) {
 			printf("\\x%02x", *s);
 			k = 1;
 		} else {

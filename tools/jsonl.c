@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "jsonl.h"
+#include "procinfo.h"
 
 /* ------------------------------------------------------------------ */
 /* Arena                                                               */
@@ -479,39 +480,6 @@ jv_uint(const struct jv *v, unsigned long long *out)
 /* Output                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;		/* overlong */
-	else if (c == 0xed)
-		hi = 0x9f;		/* surrogates */
-	else if (c == 0xf0)
-		lo = 0x90;		/* overlong */
-	else if (c == 0xf4)
-		hi = 0x8f;		/* past U+10FFFF */
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 void
 json_put_str(FILE *f, const char *str)
 {
@@ -535,7 +503,7 @@ json_put_str(FILE *f, const char *str)
 		} else if (*s < 0x20 || *s == 0x7f) {
 			fprintf(f, "\\u%04x", *s);
 		} else if (*s >= 0x80) {
-			k = utf8_len(s, n);
+			k = pi_utf8_len(s, n);
 			if (k == 0) {
 				fputs("\\ufffd", f);
 				k = 1;
@@ -572,7 +540,7 @@ text_put_mem(FILE *f, const char *str, size_t n)
 		} else if (*s < 0x20 || *s == 0x7f) {
 			fprintf(f, "\\x%02x", *s);
 		} else if (*s >= 0x80) {
-			k = utf8_len(s, n);
+			k = pi_utf8_len(s, n);
 			if (k == 0) {
 				fprintf(f, "\\x%02x", *s);
 				k = 1;

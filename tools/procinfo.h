@@ -123,4 +123,8 @@ bool pi_link_inode(const char *link, const char *prefix, unsigned long *ino);
  * Returns its length, or -1 with errno. */
 ssize_t pi_read_file(const char *path, char *buf, size_t cap);
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0: what the
+ * JSON and terminal-safe output of audit and trace pass through. */
+size_t pi_utf8_len(const unsigned char *s, size_t n);
+
 #endif /* NI_PROCINFO_H */
