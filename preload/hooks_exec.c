@@ -130,6 +130,18 @@ execveat(int dirfd, const char *path, char *const argv[],
 	} \
 } while (0)
 
+/*
+ * argv[0..n] from arg and the arguments after it (COUNT_ARGS gave n),
+ * NULL-terminated; ap is left just past the terminating NULL, where
+ * execle's envp is.
+ */
+#define FILL_ARGS(argv, n, arg, ap) do { \
+	(argv)[0] = (char *)(arg); \
+	for (size_t i_ = 1; i_ <= (n); i_++) \
+		(argv)[i_] = va_arg(ap, char *); \
+	(argv)[n] = NULL; \
+} while (0)
+
 HOOK int
 execl(const char *path, const char *arg, ...)
 {
@@ -141,12 +153,9 @@ execl(const char *path, const char *arg, ...)
 	COUNT_ARGS(n, arg);
 	char *argv[n + 1];
 
-	argv[0] = (char *)arg;
 	va_start(ap, arg);
-	for (size_t i = 1; i <= n; i++)
-		argv[i] = va_arg(ap, char *);
+	FILL_ARGS(argv, n, arg, ap);
 	va_end(ap);
-	argv[n] = NULL;
 	if (m == SHIM_TRACE)
 		shim_exec_record("execl", path, argv);
 	return next(path, argv);
@@ -163,12 +172,9 @@ execlp(const char *file, const char *arg, ...)
 	COUNT_ARGS(n, arg);
 	char *argv[n + 1];
 
-	argv[0] = (char *)arg;
 	va_start(ap, arg);
-	for (size_t i = 1; i <= n; i++)
-		argv[i] = va_arg(ap, char *);
+	FILL_ARGS(argv, n, arg, ap);
 	va_end(ap);
-	argv[n] = NULL;
 	if (m == SHIM_TRACE)
 		shim_exec_record("execlp", file, argv);
 	return next(file, argv);
@@ -187,13 +193,10 @@ execle(const char *path, const char *arg, ...)
 	COUNT_ARGS(n, arg);
 	char *argv[n + 1];
 
-	argv[0] = (char *)arg;
 	va_start(ap, arg);
-	for (size_t i = 1; i <= n; i++)
-		argv[i] = va_arg(ap, char *);
+	FILL_ARGS(argv, n, arg, ap);
 	envp = va_arg(ap, char **);
 	va_end(ap);
-	argv[n] = NULL;
 	if (m == SHIM_TRACE)
 		shim_exec_record("execle", path, argv);
 	return next(path, argv, envp);
