@@ -1,21 +1,10 @@
 #!/bin/sh
 # completion.sh FILE - the bash completion parses, and completes the
 # subcommands and the options of audit and exec.  Skipped without bash.
+# The harness (check, none): tests/completion.bash.
 command -v bash >/dev/null 2>&1 || { echo "SKIP: no bash"; exit 77; }
 exec bash -c '
-set -u
-bash -n "$1" || exit 1
-. "$1"
-fail=0
-check() {	# check WANT WORD...: completing the last word offers WANT
-    want=$1; shift
-    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
-    _noinherit
-    case " ${COMPREPLY[*]} " in
-    *" $want "*) ;;
-    *) echo "FAIL: $* -> ${COMPREPLY[*]:-nothing}, expected $want"; fail=1 ;;
-    esac
-}
+. "$2" "$1"
 check audit noinherit a
 check exec noinherit e
 check features noinherit f
@@ -28,4 +17,4 @@ check --pass-fd noinherit exec --pa
 check --map-fd noinherit exec --m
 check 0 noinherit exec --pass-fd 0
 exit $fail
-' completion.sh "$1"
+' completion.sh "$1" "$(dirname "$0")/../completion.bash"

@@ -2,29 +2,10 @@
 # completion.sh FILE - the bash completion completes trace and enforce:
 # the subcommands, their options, -o's file, and the command after them.
 # Skipped without bash.
+# The harness (check, none): tests/completion.bash.
 command -v bash >/dev/null 2>&1 || { echo "SKIP: no bash"; exit 77; }
 exec bash -c '
-set -u
-bash -n "$1" || exit 1
-. "$1"
-fail=0
-check() {	# check WANT WORD...: completing the last word offers WANT
-    want=$1; shift
-    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
-    _noinherit
-    case " ${COMPREPLY[*]} " in
-    *" $want "*) ;;
-    *) echo "FAIL: $* -> ${COMPREPLY[*]:-nothing}, expected $want"; fail=1 ;;
-    esac
-}
-none() {	# none UNWANTED WORD...: completing the last word does not offer it
-    unwanted=$1; shift
-    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=()
-    _noinherit
-    case " ${COMPREPLY[*]} " in
-    *" $unwanted "*) echo "FAIL: $* -> offers $unwanted"; fail=1 ;;
-    esac
-}
+. "$2" "$1"
 dir=$(mktemp -d) && cd "$dir" || exit 1
 trap '\''rm -rf "$dir"'\'' EXIT
 touch report.txt
@@ -45,4 +26,4 @@ check bash noinherit enforce bas
 check bash noinherit enforce -- bas
 check report.txt noinherit enforce make rep
 exit $fail
-' completion.sh "$1"
+' completion.sh "$1" "$(dirname "$0")/../completion.bash"
