@@ -32,8 +32,10 @@
 
 #ifdef _WIN32
 #include <winsock2.h>
+#include <ws2tcpip.h>	/* socklen_t */
 typedef SOCKET ni_socket_t;
 #define NI_INVALID_SOCKET INVALID_SOCKET
+struct msghdr;		/* no recvmsg on Windows: ni_recvmsg fails with ENOSYS */
 #else
 #include <signal.h>
 #include <sys/select.h>	/* sigset_t, also in strict ISO C modes */
@@ -44,7 +46,15 @@ typedef int ni_socket_t;
 #define NI_INVALID_SOCKET (-1)
 #endif
 
-#if defined(_WIN32)
+/*
+ * Windows: noinherit.dll's users see dllimport; define NI_STATIC to link
+ * libnoinherit.a (the CMake target noinherit::noinherit_static does).
+ */
+#if defined(_WIN32) && defined(NI_BUILDING)
+#define NI_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(NI_STATIC)
+#define NI_API
+#elif defined(_WIN32)
 #define NI_API __declspec(dllimport)
 #elif defined(__GNUC__)
 #define NI_API __attribute__((visibility("default")))
@@ -278,8 +288,10 @@ NI_API int ni_spawn_opts_set_setsid(ni_spawn_opts *o, bool setsid);
 NI_API int ni_spawn_opts_set_pgroup(ni_spawn_opts *o, pid_t pgid);
 /* The child's umask (only the permission bits are kept). */
 NI_API int ni_spawn_opts_set_umask(ni_spawn_opts *o, mode_t mask);
+#ifndef _WIN32
 /* The child's signal mask; NULL: this thread's (the default). */
 NI_API int ni_spawn_opts_set_sigmask(ni_spawn_opts *o, const sigset_t *mask);
+#endif
 
 /*
  * Starts file with argv and envp (NULL: environ) and stores the child's pid

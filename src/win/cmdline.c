@@ -1,0 +1,2 @@
+/* cmdline.c - not written yet. */
+typedef int ni__placeholder_cmdline;

@@ -1,0 +1,2 @@
+/* features.c - not written yet. */
+typedef int ni__placeholder_features;

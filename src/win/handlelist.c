@@ -1,0 +1,2 @@
+/* handlelist.c - not written yet. */
+typedef int ni__placeholder_handlelist;

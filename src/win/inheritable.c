@@ -1,0 +1,2 @@
+/* inheritable.c - not written yet. */
+typedef int ni__placeholder_inheritable;

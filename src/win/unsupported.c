@@ -1,0 +1,2 @@
+/* unsupported.c - not written yet. */
+typedef int ni__placeholder_unsupported;

@@ -1,0 +1,45 @@
+/*
+ * winutil.h - what the Windows tests share: running child.exe and reading
+ * its report.  Every function fails the test (fail_msg) on a setup error.
+ */
+#ifndef NI_WINUTIL_H
+#define NI_WINUTIL_H
+
+#include <noinherit.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <windows.h>
+
+/* child.exe's full path, as UTF-16 and as UTF-8 (static storage). */
+const wchar_t *wu_child_w(void);
+const char *wu_child(void);
+
+/*
+ * Runs "child.exe ARGS" with plain CreateProcessW(bInheritHandles=TRUE),
+ * no handle list: every inheritable handle of this process goes to it.
+ * Its stdout is a pipe; returns all it wrote (free() it), its exit status
+ * in *status.
+ */
+char *wu_run_plain(const wchar_t *args, DWORD *status);
+
+/*
+ * Runs child.exe with argv {child, args[0], ..., NULL} by ni_spawn, with
+ * new options that map a pipe onto descriptor 1, then setup(o, arg) if
+ * setup is not NULL (more mappings, a cwd...).  Returns what the child
+ * wrote (free() it) and its exit status in *status.
+ */
+typedef void (*wu_setup_fn)(ni_spawn_opts *o, void *arg);
+char *wu_run_spawn(const char *const args[], wu_setup_fn setup, void *arg,
+    DWORD *status);
+
+/* Is handle value h listed as inheritable ("inh 0x...") in report? */
+bool wu_report_has_handle(const char *report, HANDLE h);
+/* How many inheritable handles report lists. */
+int wu_report_inh_count(const char *report);
+/* Is CRT descriptor fd listed as open ("fd N ...") in report? */
+bool wu_report_has_fd(const char *report, int fd);
+
+/* GetProcessHandleCount of this process. */
+DWORD wu_handle_count(void);
+
+#endif /* NI_WINUTIL_H */
