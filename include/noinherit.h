@@ -319,6 +319,39 @@ NI_API int ni_spawn(pid_t *pid, const char *file, char *const argv[],
 NI_API int ni_spawn_pidfd(int *pidfd, pid_t *pid, const char *file,
     char *const argv[], char *const envp[], const ni_spawn_opts *o);
 
+/*
+ * Windows: ni_spawn calls CreateProcessW.  *pid receives the child's
+ * process HANDLE, not its number (pid_t is 64 bits wide there; the CRT's
+ * _spawnv(_P_NOWAIT) returns a handle the same way): wait with
+ * WaitForSingleObject((HANDLE)(intptr_t)pid, ...), read the status with
+ * GetExitCodeProcess, the number with GetProcessId, and CloseHandle it
+ * when done.  The handle is not inheritable.  The child gets, for each of
+ * its descriptors 0-2 and each mapped one, an inheritable duplicate of the
+ * source's handle made for this call alone and named in a
+ * PROC_THREAD_ATTRIBUTE_HANDLE_LIST, so no other handle reaches it, not
+ * even one another thread made inheritable meanwhile (other threads that
+ * call CreateProcess with bInheritHandles TRUE and no list can still
+ * receive those duplicates while ni_spawn runs).  Descriptors are CRT
+ * descriptors; a C child (msvcrt or UCRT) finds each mapped one under
+ * its number through the runtime's inheritance block (lpReserved2),
+ * 0-2 in text mode as usual, the others in binary mode.  A child
+ * descriptor above 2047 fails with EBADF.  With close_fds false every
+ * inheritable handle of this process is inherited as well.
+ * argv is quoted so the Microsoft C runtime splits it back unchanged;
+ * argv[0] cannot hold a '"' (EINVAL); the command line is limited to
+ * 32767 UTF-16 units (E2BIG).  All strings are UTF-8 (EILSEQ otherwise).
+ * envp entries need a '=' after their first character (EINVAL).  A file
+ * with '/', '\\' or ':' is taken as a path (against the cwd option when
+ * relative), with the PATHEXT extensions tried when it is not an existing
+ * file and has none of them; a bare name is searched in PATH only, with
+ * search_path on, never in the current or system directories.  A .bat or
+ * .cmd program fails with ENOEXEC (CreateProcess would run it through
+ * cmd.exe, whose quoting rules differ).  A working directory that does not
+ * exist fails with ENOENT, one that is not a directory with ENOTDIR.
+ * ni_spawn_opts_set_setsid, _set_pgroup and _set_umask, and
+ * ni_spawn_pidfd, fail with ENOSYS.
+ */
+
 /* ------------------------------------------------------------------ */
 /* What works here                                                     */
 /* ------------------------------------------------------------------ */
@@ -351,7 +384,99 @@ NI_API unsigned ni_features(void);
 NI_API const char *ni_version(void);
 
 #ifdef _WIN32
-/* Windows: the HANDLE forms of ni_get/set_inheritable (HANDLE_FLAG_INHERIT). */
+/* ------------------------------------------------------------------ */
+/* Windows                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * On Windows a child started by CreateProcess with bInheritHandles TRUE
+ * gets every handle whose HANDLE_FLAG_INHERIT is set; descriptors are the
+ * C runtime's numbers for handles (msvcrt.dll, or the UCRT).  "Not
+ * inheritable" here means the flag is clear.  Paths are UTF-8 (EILSEQ if
+ * not), opened through the CRT's wide calls.  Errors are errno values, as
+ * the CRT and the mapping of Winsock codes give them.
+ *
+ * ni_get_handle_inheritable / ni_set_handle_inheritable: the flag of a
+ * HANDLE (or SOCKET, cast), by Get/SetHandleInformation.  1, 0 or -1 /
+ * 0 or -1, with errno EBADF for NULL, INVALID_HANDLE_VALUE or a closed
+ * handle.
+ *
+ * ni_get_inheritable / ni_set_inheritable: the same on the handle behind
+ * a CRT descriptor (_get_osfhandle); EBADF for a descriptor that is
+ * negative, beyond the CRT's table or not open.  A bad descriptor never
+ * reaches the CRT's invalid-parameter handler: numbers out of the table
+ * are refused before, and under the UCRT, whose default handler ends the
+ * process, a do-nothing handler is set for the calling thread around each
+ * CRT call (msvcrt.dll's default handler just returns).  Only the handle's
+ * flag changes: the CRT's own no-inherit bit, which its _spawn* functions
+ * read, is fixed when the descriptor is made.
+ *
+ * Atomic (the handle is never inheritable):
+ *   ni_open, ni_creat   _wopen with _O_NOINHERIT; flags are the CRT's
+ *                       (_O_BINARY, _O_TEXT... as _wopen takes them).
+ *   ni_openat           as ni_open when path is absolute ("C:\x", "\x",
+ *                       "\\server\x") or dirfd is NI_AT_FDCWD; Windows
+ *                       has no openat, so any other dirfd fails with
+ *                       EBADF if not open, else ENOSYS.
+ *   ni_fopen            _wfopen with "N" added.  mode: "r", "w" or "a",
+ *                       then any of "+", "b" or "t" (not both), and "e"
+ *                       or "N" (implied); anything else is EINVAL before
+ *                       any file is touched.
+ *   ni_mkstemp,         _wopen(_O_CREAT | _O_EXCL | _O_RDWR | _O_NOINHERIT,
+ *   ni_mkostemp         read-write) on names from rand_s, retried while
+ *                       taken; binary unless flags say _O_TEXT.  flags may
+ *                       be _O_APPEND, _O_BINARY, _O_TEXT, _O_TEMPORARY,
+ *                       _O_SHORT_LIVED, _O_SEQUENTIAL, _O_RANDOM; others
+ *                       and a template not ending in "XXXXXX" are EINVAL.
+ *   ni_pipe, ni_pipe2   _pipe with _O_NOINHERIT, 64 KiB, binary.  ni_pipe2
+ *                       takes 0, _O_BINARY or _O_TEXT; others are EINVAL.
+ *   ni_socket           WSASocketW with WSA_FLAG_OVERLAPPED (as socket()
+ *                       sets it) and WSA_FLAG_NO_HANDLE_INHERIT (Windows 7
+ *                       SP1).  Where that flag is refused, the socket is
+ *                       made without it and its flag cleared after (not
+ *                       atomic), and the refusal is remembered
+ *                       (NI_FEAT_SOCK_CLOEXEC clear).  Returns
+ *                       NI_INVALID_SOCKET with errno on failure.
+ * Not atomic (made inheritable by Windows, cleared at once after; a
+ * CreateProcess with bInheritHandles TRUE in another thread in between
+ * may pass the handle on; ni_spawn never does, since it lists the handles
+ * it passes):
+ *   ni_dup, ni_dupfd    _dup, then the flag: the CRT's state of the
+ *                       descriptor (text mode, _O_APPEND) is kept, which
+ *                       DuplicateHandle and _open_osfhandle would lose.
+ *                       ni_dupfd dups until a number >= minfd comes,
+ *                       closing the lower ones (EINVAL for minfd < 0 or
+ *                       beyond the CRT's table).
+ *   ni_dup2             _dup2, then the flag as asked; fd == fd2 only sets
+ *                       the flag.  EBADF for a bad fd or fd2.
+ *   ni_accept,          accept, then the flag.  ni_accept4 takes flags 0
+ *   ni_accept4          only (Windows has no SOCK_NONBLOCK): else EINVAL.
+ *   ni_socketpair       emulated over loopback TCP, as CPython does:
+ *                       AF_INET, AF_INET6, or AF_UNIX (an AF_INET pair);
+ *                       SOCK_STREAM only (EOPNOTSUPP), protocol 0 or
+ *                       IPPROTO_TCP (EPROTONOSUPPORT).  Its three sockets
+ *                       come from ni_socket and ni_accept; an accepted
+ *                       peer that is not the pair's own client is dropped.
+ *                       EAFNOSUPPORT for other domains.
+ * ENOSYS: ni_recvmsg, ni_posix_openpt, ni_epoll_create1, ni_eventfd,
+ * ni_timerfd_create, ni_inotify_init1, ni_memfd_create, ni_kqueue,
+ * ni_close_from and ni_cloexec_from (what a child inherits is every
+ * inheritable handle, not the CRT's table; ni_spawn lists its handles).
+ * ni_signalfd, ni_openpty and ni_spawn_opts_set_sigmask are not declared.
+ *
+ * Sockets: the first socket call starts Winsock (WSAStartup 2.2, once per
+ * process, never undone), so callers need not; their own WSAStartup and
+ * WSACleanup pairs do not disturb it.
+ *
+ * Thread-safe as everywhere.  The functions that take a path allocate its
+ * UTF-16 copy, and ni_dupfd a bitmap, so unlike on POSIX they are not
+ * free of malloc.
+ *
+ * ni_features: NI_FEAT_O_CLOEXEC (_O_NOINHERIT), NI_FEAT_PIPE2,
+ * NI_FEAT_FOPEN_E ("N") always; NI_FEAT_SOCK_CLOEXEC when
+ * WSA_FLAG_NO_HANDLE_INHERIT is honoured.  No other bit.
+ */
+#define NI_AT_FDCWD (-100)	/* ni_openat: relative to the current directory */
 NI_API int ni_get_handle_inheritable(void *handle);
 NI_API int ni_set_handle_inheritable(void *handle, bool inheritable);
 #endif
