@@ -8,6 +8,7 @@
 #include <noinherit.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <windows.h>
 
 /* child.exe's full path, as UTF-16 and as UTF-8 (static storage). */
@@ -39,7 +40,30 @@ int wu_report_inh_count(const char *report);
 /* Is CRT descriptor fd listed as open ("fd N ...") in report? */
 bool wu_report_has_fd(const char *report, int fd);
 
-/* GetProcessHandleCount of this process. */
+/*
+ * ni_spawn(file, argv, envp) with a pipe mapped onto descriptor 1, then
+ * setup(o, arg) if not NULL; what the child wrote (free() it) and its exit
+ * status in *status.  NULL with errno when ni_spawn fails (nothing leaked).
+ */
+char *wu_spawn_argv(const char *file, char *const argv[], char *const envp[],
+    wu_setup_fn setup, void *arg, DWORD *status);
+
+/* From a "child full" report: descriptor fd's handle value, 0 if none. */
+uintptr_t wu_report_fd_handle(const char *report, int fd);
+/* From a "child full" report: the inheritable handles that belong to no
+ * descriptor (what leaked in), -1 for a report without "end". */
+int wu_report_strays(const char *report);
+
+/* s as lowercase hex ("-" when empty), in a new string (free() it). */
+char *wu_hex(const char *s);
+/* The UTF-8 text of a "WORD HEX" line of report, in a new string, or
+ * NULL when there is no such line (or it says "unset"). */
+char *wu_report_text(const char *report, const char *word);
+
+/*
+ * How many handles this process holds: GetProcessHandleCount, or where it
+ * answers 0 (Wine 8), a count of the values up to 0x8000 that name one.
+ */
 DWORD wu_handle_count(void);
 
 #endif /* NI_WINUTIL_H */

@@ -1,0 +1,233 @@
+/*
+ * noinherit.exe audit, observed from outside: children holding known
+ * handles, and the tool's output and exit status about them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include "winutil.h"
+
+/* The tool's path, from this program's directory. */
+static const wchar_t *
+tool(void)
+{
+	static wchar_t path[MAX_PATH * 2];
+	if (path[0] == 0) {
+		wcscpy(path, wu_child_w());
+		wcscpy(wcsrchr(path, L'\\') + 1, NI_TOOL_REL);
+	}
+	return path;
+}
+
+/*
+ * Runs "noinherit.exe ARGS" with bInheritHandles=TRUE, stdout and stderr
+ * into one pipe; returns the output and the exit status.
+ */
+static char *
+run_tool(const wchar_t *args, DWORD *status)
+{
+	SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, TRUE };
+	HANDLE rd, wr;
+	assert_true(CreatePipe(&rd, &wr, &sa, 0));
+	SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
+	wchar_t cmd[1024];
+	swprintf(cmd, 1024, L"\"%ls\" %ls", tool(), args);
+	STARTUPINFOW si = { .cb = sizeof si, .dwFlags = STARTF_USESTDHANDLES };
+	si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+	si.hStdOutput = si.hStdError = wr;
+	PROCESS_INFORMATION pi;
+	if (!CreateProcessW(tool(), cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi))
+		fail_msg("CreateProcessW(noinherit.exe): %lu", GetLastError());
+	CloseHandle(wr);
+	char *out = malloc(65536);
+	assert_non_null(out);
+	DWORD len = 0, got;
+	while (len < 65535 && ReadFile(rd, out + len, 65535 - len, &got, NULL) && got)
+		len += got;
+	out[len] = 0;
+	CloseHandle(rd);
+	WaitForSingleObject(pi.hProcess, INFINITE);
+	GetExitCodeProcess(pi.hProcess, status);
+	CloseHandle(pi.hProcess);
+	CloseHandle(pi.hThread);
+	return out;
+}
+
+/* A child.exe "hold" started with every inheritable handle of ours; it
+ * lives until *stdin_w is closed. */
+static PROCESS_INFORMATION
+start_holder(HANDLE *stdin_w, BOOL inherit)
+{
+	SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, TRUE };
+	HANDLE rd;
+	assert_true(CreatePipe(&rd, stdin_w, &sa, 0));
+	SetHandleInformation(*stdin_w, HANDLE_FLAG_INHERIT, 0);
+	wchar_t cmd[MAX_PATH * 2 + 16];
+	swprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\" hold", wu_child_w());
+	STARTUPINFOW si = { .cb = sizeof si };
+	if (inherit) {
+		si.dwFlags = STARTF_USESTDHANDLES;
+		si.hStdInput = rd;
+	}
+	PROCESS_INFORMATION pi;
+	if (!CreateProcessW(wu_child_w(), cmd, NULL, NULL, inherit, 0, NULL,
+	    NULL, &si, &pi))
+		fail_msg("CreateProcessW(child): %lu", GetLastError());
+	CloseHandle(rd);
+	CloseHandle(pi.hThread);
+	return pi;
+}
+
+static void
+stop_holder(PROCESS_INFORMATION *pi, HANDLE stdin_w)
+{
+	CloseHandle(stdin_w);
+	if (WaitForSingleObject(pi->hProcess, 10000) != WAIT_OBJECT_0)
+		TerminateProcess(pi->hProcess, 1);
+	CloseHandle(pi->hProcess);
+}
+
+/* The leak a plain CreateProcess(TRUE) makes is found, named and typed. */
+static void
+finds_leaked_pipe_and_event(void **state)
+{
+	(void)state;
+	SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, TRUE };
+	HANDLE pr, pw;
+	assert_true(CreatePipe(&pr, &pw, &sa, 0));
+	HANDLE ev = CreateEventW(&sa, TRUE, FALSE, L"ni-audit-test-event");
+	assert_non_null(ev);
+	HANDLE hold_w;
+	PROCESS_INFORMATION pi = start_holder(&hold_w, TRUE);
+
+	wchar_t args[64];
+	swprintf(args, 64, L"audit -p %lu", pi.dwProcessId);
+	DWORD st;
+	char *out = run_tool(args, &st);
+	print_message("%s", out);
+	assert_int_equal(st, 1);
+	char want[64];
+	snprintf(want, sizeof want, "%10llx  File", (unsigned long long)(uintptr_t)pr);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof want, "%10llx  File", (unsigned long long)(uintptr_t)pw);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "ni-audit-test-event"));
+	assert_non_null(strstr(out, "pipe"));
+	free(out);
+
+	swprintf(args, 64, L"audit --json -p %lu", pi.dwProcessId);
+	out = run_tool(args, &st);
+	assert_int_equal(st, 1);
+	snprintf(want, sizeof want, "{\"handle\":%llu,\"type\":\"File\",\"kind\":\"pipe\"",
+	    (unsigned long long)(uintptr_t)pr);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof want, "{\"pid\":%lu,", pi.dwProcessId);
+	assert_ptr_equal(strstr(out, want), out);
+	assert_non_null(strstr(out, "\"error\":null}\n"));
+	free(out);
+
+	stop_holder(&pi, hold_w);
+	CloseHandle(pr);
+	CloseHandle(pw);
+	CloseHandle(ev);
+}
+
+/* The child's stdin is one of its std handles: not counted unless --std. */
+static void
+std_handles_apart(void **state)
+{
+	(void)state;
+	HANDLE hold_w;
+	PROCESS_INFORMATION pi = start_holder(&hold_w, TRUE);
+	wchar_t args[64];
+	swprintf(args, 64, L"audit --json -p %lu", pi.dwProcessId);
+	DWORD st;
+	char *plain = run_tool(args, &st);
+	swprintf(args, 64, L"audit --json --std -p %lu", pi.dwProcessId);
+	DWORD st_std;
+	char *with_std = run_tool(args, &st_std);
+	print_message("%s%s", plain, with_std);
+	assert_null(strstr(plain, "\"std\":true"));
+	assert_non_null(strstr(with_std, "\"std\":true"));
+	assert_int_equal(st_std, 1);
+	free(plain);
+	free(with_std);
+	stop_holder(&pi, hold_w);
+}
+
+/* A child started without inheritance has nothing to report: status 0. */
+static void
+clean_child(void **state)
+{
+	(void)state;
+	HANDLE hold_w;
+	PROCESS_INFORMATION pi = start_holder(&hold_w, FALSE);
+	wchar_t args[64];
+	swprintf(args, 64, L"audit -p %lu", pi.dwProcessId);
+	DWORD st;
+	char *out = run_tool(args, &st);
+	print_message("%s", out);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(out, ": 0 handles would leak into a child\n"));
+	free(out);
+	/* The holder waits on a stdin it does not have: end it. */
+	TerminateProcess(pi.hProcess, 0);
+	stop_holder(&pi, hold_w);
+}
+
+/* Without -p: what this command itself inherited, its caller's leak. */
+static void
+self_audit_names_callers_leak(void **state)
+{
+	(void)state;
+	SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, TRUE };
+	HANDLE ev = CreateEventW(&sa, TRUE, FALSE, L"ni-audit-self-event");
+	assert_non_null(ev);
+	DWORD st;
+	char *out = run_tool(L"audit", &st);
+	print_message("%s", out);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(out, "this command inherited"));
+	assert_non_null(strstr(out, "ni-audit-self-event"));
+	free(out);
+	CloseHandle(ev);
+}
+
+/* Usage and access errors: one line on stderr, status 2. */
+static void
+errors_exit_2(void **state)
+{
+	(void)state;
+	static const struct {
+		const wchar_t *args;
+		const char *msg;
+	} cases[] = {
+		{ L"audit -p 4000000000", "no such process" },
+		{ L"audit -p abc", "bad argument 'abc'" },
+		{ L"audit -p", "-p needs a process id" },
+		{ L"frobnicate", "unknown command" },
+		{ L"", "usage:" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		DWORD st;
+		char *out = run_tool(cases[i].args, &st);
+		if (st != 2 || strstr(out, cases[i].msg) == NULL)
+			fail_msg("'%ls': status %lu, output: %s", cases[i].args,
+			    st, out);
+		free(out);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(finds_leaked_pipe_and_event),
+		cmocka_unit_test(std_handles_apart),
+		cmocka_unit_test(clean_child),
+		cmocka_unit_test(self_audit_names_callers_leak),
+		cmocka_unit_test(errors_exit_2),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
