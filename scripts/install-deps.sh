@@ -3,9 +3,13 @@
 #   scripts/install-deps.sh build   - to build the library, the tool and the examples
 #   scripts/install-deps.sh test    - also the test suite, CI's extra builds and lint
 #   scripts/install-deps.sh bench   - the build set plus what the benchmarks need
+#   scripts/install-deps.sh windows - the mingw-w64 cross-compiler and Wine
 set -eu
 
 need="cmake ninja-build gcc libc6-dev pkg-config"
+# Wine runs with fewer packages than it recommends, but the set checked on a
+# fresh Debian 12 is the one with its recommendations.
+recommends=--no-install-recommends
 # libglib2.0-dev, libuv1-dev: bench_spawn's peers (built only when found).
 bench_peers="libglib2.0-dev libuv1-dev"
 case "${1:-build}" in
@@ -25,6 +29,12 @@ bench)
 	# make, binutils: bench_preload's make rows and trace's addr2line.
 	need="$need $bench_peers lsof gnuplot-nox make binutils"
 	;;
+windows)
+	# mingw-w64: the cross-compiler; wine64 (with wine's wineboot): runs
+	# the Windows tests.
+	need="cmake ninja-build mingw-w64 wine64 wine"
+	recommends=
+	;;
 esac
 
 missing=""
@@ -42,4 +52,4 @@ echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get install -y -qq $recommends $missing >/dev/null
