@@ -22,6 +22,7 @@
 #include <noinherit.h>
 
 #include "win.h"
+#include "wincreate.h"
 
 /* The C runtime's per-descriptor flags in the block (its ioinfo bits). */
 #define CRT_FOPEN	0x01
@@ -49,17 +50,14 @@ struct call {
 	LPPROC_THREAD_ATTRIBUTE_LIST attrs;
 };
 
-/* The handle behind a CRT descriptor, or NULL when it is not open (-2:
- * one of 0-2 with no stream, as a GUI program has). */
+/* The handle behind a CRT descriptor, or NULL when it is not open (one
+ * of 0-2 with no stream, as a GUI program has, included). */
 static HANDLE
 fd_handle(int fd)
 {
-	intptr_t h;
+	HANDLE h = ni__win_fd_handle(fd);	/* spares the CRT's handler */
 
-	if (fd < 0 || fd >= NI_WIN_MAX_FD)
-		return NULL;
-	h = _get_osfhandle(fd);
-	return h == -1 || h == -2 ? NULL : (HANDLE)h;
+	return h == INVALID_HANDLE_VALUE ? NULL : h;
 }
 
 /*
@@ -74,7 +72,7 @@ plan_slots(struct call *c)
 	size_t n = 3, i;
 
 	for (i = 0; i < o->nmaps; i++) {
-		if (o->to[i] >= NI_WIN_MAX_FD || fd_handle(o->from[i]) == NULL) {
+		if (o->to[i] >= NI_WIN_SPAWN_FD_MAX || fd_handle(o->from[i]) == NULL) {
 			errno = EBADF;
 			return -1;
 		}
@@ -159,7 +157,7 @@ crt_block(struct call *c)
 
 	if (n <= 3)
 		return 0;
-	/* At most 4 + NI_WIN_MAX_FD * 9 bytes: cbReserved2 is a WORD. */
+	/* At most 4 + NI_WIN_SPAWN_FD_MAX * 9 bytes: cbReserved2 is a WORD. */
 	c->ncrt = sizeof count + n * (1 + sizeof h);
 	if ((b = malloc(c->ncrt)) == NULL) {
 		errno = ENOMEM;

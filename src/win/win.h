@@ -27,9 +27,12 @@ wchar_t *ni__win_widen(const char *s);
 /* handlelist.c)                                                       */
 /* ------------------------------------------------------------------ */
 
-/* The child fds the C runtime's inheritance block can carry: msvcrt's
- * lowio table (IOINFO_ARRAYS * IOINFO_ARRAY_ELTS = 64 * 32). */
-#define NI_WIN_MAX_FD 2048
+/*
+ * The child descriptors ni_spawn can map: msvcrt's lowio table (64 * 32),
+ * which a child of either runtime reads; the block for them (4 + 2048 * 9
+ * bytes) also fits cbReserved2, a WORD, where the UCRT's 8192 would not.
+ */
+#define NI_WIN_SPAWN_FD_MAX 2048
 
 struct ni_spawn_opts {
 	int *from, *to;		/* mappings: the child's to[i] is from[i] */
