@@ -123,7 +123,8 @@ static inline int
 mc_run(const char *group, const struct CMUnitTest *t, size_t n,
     CMFixtureFunction gsetup, CMFixtureFunction gteardown)
 {
-	size_t i, passed = 0, failed = 0, skipped = 0;
+	/* volatile: live across the setjmp below (gcc -O2 -Wclobbered). */
+	volatile size_t i, passed = 0, failed = 0, skipped = 0;
 	void *gstate = NULL;
 
 	printf("[==========] %s: Running %zu test(s).\n", group, n);
