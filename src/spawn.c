@@ -1,5 +1,5 @@
 /*
- * spawn.c - ni_spawn's options and the parent's half of a spawn: every
+ * spawn.c - ni_spawn's POSIX options and the parent's half of a spawn: every
  * check, every allocation and the whole plan, before any child exists.
  * The child itself is per-OS (spawn_linux.c, spawn_posix.c).
  */
@@ -21,83 +21,10 @@ extern char **environ;
 /* PATH when neither envp nor this process has one (as confstr _CS_PATH). */
 #define DEFAULT_PATH "/bin:/usr/bin"
 
-static const ni_spawn_opts defaults = {
+const ni_spawn_opts ni__spawn_defaults = {
 	.close_fds = true,
 	.pgid = -1,
 };
-
-NI_API ni_spawn_opts *
-ni_spawn_opts_new(void)
-{
-	ni_spawn_opts *o = malloc(sizeof *o);
-
-	if (o == NULL)
-		return NULL;
-	*o = defaults;
-	return o;
-}
-
-NI_API void
-ni_spawn_opts_free(ni_spawn_opts *o)
-{
-	if (o == NULL)
-		return;
-	free(o->from);
-	free(o->to);
-	free(o->cwd);
-	free(o);
-}
-
-NI_API int
-ni_spawn_opts_map_fd(ni_spawn_opts *o, int parent_fd, int child_fd)
-{
-	size_t i;
-
-	if (o == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (parent_fd < 0 || child_fd < 0) {
-		errno = EBADF;
-		return -1;
-	}
-	for (i = 0; i < o->nmaps; i++) {
-		if (o->to[i] != child_fd)
-			continue;
-		if (o->from[i] == parent_fd)
-			return 0;	/* the same mapping again */
-		errno = EINVAL;		/* two sources for one target */
-		return -1;
-	}
-	if (o->nmaps == o->cap) {
-		size_t cap = o->cap ? 2 * o->cap : 8;
-		int *from, *to;
-
-		if (cap > SIZE_MAX / sizeof(int)) {
-			errno = ENOMEM;
-			return -1;
-		}
-		from = realloc(o->from, cap * sizeof(int));
-		if (from == NULL)
-			return -1;
-		o->from = from;
-		to = realloc(o->to, cap * sizeof(int));
-		if (to == NULL)
-			return -1;
-		o->to = to;
-		o->cap = cap;
-	}
-	o->from[o->nmaps] = parent_fd;
-	o->to[o->nmaps] = child_fd;
-	o->nmaps++;
-	return 0;
-}
-
-NI_API int
-ni_spawn_opts_pass_fd(ni_spawn_opts *o, int fd)
-{
-	return ni_spawn_opts_map_fd(o, fd, fd);
-}
 
 /* The setters of one value: EINVAL for a NULL o. */
 #define SET_OPTION(o, field, value)		\
@@ -109,18 +36,6 @@ ni_spawn_opts_pass_fd(ni_spawn_opts *o, int fd)
 		(o)->field = (value);		\
 		return 0;			\
 	} while (0)
-
-NI_API int
-ni_spawn_opts_set_close_fds(ni_spawn_opts *o, bool close_fds)
-{
-	SET_OPTION(o, close_fds, close_fds);
-}
-
-NI_API int
-ni_spawn_opts_set_search_path(ni_spawn_opts *o, bool search)
-{
-	SET_OPTION(o, search, search);
-}
 
 NI_API int
 ni_spawn_opts_set_setsid(ni_spawn_opts *o, bool setsid)
@@ -136,22 +51,6 @@ ni_spawn_opts_set_pgroup(ni_spawn_opts *o, pid_t pgid)
 		return -1;
 	}
 	SET_OPTION(o, pgid, pgid);
-}
-
-NI_API int
-ni_spawn_opts_set_cwd(ni_spawn_opts *o, const char *dir)
-{
-	char *copy = NULL;
-
-	if (o == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (dir != NULL && (copy = strdup(dir)) == NULL)
-		return -1;
-	free(o->cwd);
-	o->cwd = copy;
-	return 0;
 }
 
 NI_API int
@@ -368,7 +267,7 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 		return -1;
 	}
 	if (o == NULL)
-		o = &defaults;
+		o = &ni__spawn_defaults;
 	memset(&p, 0, sizeof p);
 	p.argv = argv;
 	p.envp = envp != NULL ? envp : environ;

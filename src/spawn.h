@@ -32,6 +32,7 @@
 #define spawn_reap ni__spawn_reap
 #define spawn_wait_report ni__spawn_wait_report
 
+/* The fields up to search are those of every system (spawn_opts.c). */
 struct ni_spawn_opts {
 	int *from, *to;		/* mappings: the child's to[i] is from[i] */
 	size_t nmaps, cap;
@@ -45,6 +46,9 @@ struct ni_spawn_opts {
 	mode_t umask;
 	sigset_t sigmask;
 };
+
+/* What ni_spawn_opts_new starts from, and ni_spawn uses for a NULL one. */
+extern const ni_spawn_opts ni__spawn_defaults;
 
 /* One mapping, as the child carries it out. */
 struct spawn_move {

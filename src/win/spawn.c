@@ -324,7 +324,6 @@ NI_API int
 ni_spawn(pid_t *pid, const char *file, char *const argv[], char *const envp[],
     const ni_spawn_opts *o)
 {
-	static const ni_spawn_opts defaults = { .close_fds = true };
 	struct call c;
 	int r, saved = errno;
 
@@ -333,7 +332,7 @@ ni_spawn(pid_t *pid, const char *file, char *const argv[], char *const envp[],
 		return -1;
 	}
 	memset(&c, 0, sizeof c);
-	c.o = o != NULL ? o : &defaults;
+	c.o = o != NULL ? o : &ni__spawn_defaults;
 	r = prepare(&c, file, argv, envp);
 	if (r == 0)
 		r = start(&c, pid);

@@ -12,6 +12,8 @@
 #include <winsock2.h>
 #include <windows.h>
 
+#include <noinherit.h>
+
 /* errno for a GetLastError() code, as the CRT's own mapping does. */
 int ni__win_errno(DWORD err);
 /* errno for a WSAGetLastError() code. */
@@ -34,6 +36,7 @@ wchar_t *ni__win_widen(const char *s);
  */
 #define NI_WIN_SPAWN_FD_MAX 2048
 
+/* The same first fields as on POSIX (src/spawn_opts.c sets them). */
 struct ni_spawn_opts {
 	int *from, *to;		/* mappings: the child's to[i] is from[i] */
 	size_t nmaps, cap;
@@ -41,6 +44,9 @@ struct ni_spawn_opts {
 	bool close_fds;
 	bool search;
 };
+
+/* What ni_spawn_opts_new starts from, and ni_spawn uses for a NULL one. */
+extern const ni_spawn_opts ni__spawn_defaults;
 
 /*
  * A legacy console pseudo handle (Windows 7 and before: the value's two
