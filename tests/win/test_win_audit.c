@@ -40,12 +40,7 @@ run_tool(const wchar_t *args, DWORD *status)
 	if (!CreateProcessW(tool(), cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi))
 		fail_msg("CreateProcessW(noinherit.exe): %lu", GetLastError());
 	CloseHandle(wr);
-	char *out = malloc(65536);
-	assert_non_null(out);
-	DWORD len = 0, got;
-	while (len < 65535 && ReadFile(rd, out + len, 65535 - len, &got, NULL) && got)
-		len += got;
-	out[len] = 0;
+	char *out = wu_read_all(rd);
 	CloseHandle(rd);
 	WaitForSingleObject(pi.hProcess, INFINITE);
 	GetExitCodeProcess(pi.hProcess, status);

@@ -38,9 +38,8 @@ wu_child(void)
 	return child_u;
 }
 
-/* Reads h to EOF (ERROR_BROKEN_PIPE) into a new NUL-terminated string. */
-static char *
-read_all(HANDLE h)
+char *
+wu_read_all(HANDLE h)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -86,7 +85,7 @@ wu_run_plain(const wchar_t *args, DWORD *status)
 		fail_msg("CreateProcessW: %lu", GetLastError());
 	free(cmd);
 	CloseHandle(wr);
-	char *out = read_all(rd);
+	char *out = wu_read_all(rd);
 	CloseHandle(rd);
 	WaitForSingleObject(pi.hProcess, INFINITE);
 	GetExitCodeProcess(pi.hProcess, status);
@@ -117,7 +116,7 @@ wu_spawn_argv(const char *file, char *const argv[], char *const envp[],
 		errno = err;
 		return NULL;
 	}
-	char *out = read_all((HANDLE)_get_osfhandle(p[0]));
+	char *out = wu_read_all((HANDLE)_get_osfhandle(p[0]));
 	_close(p[0]);
 	HANDLE proc = (HANDLE)(intptr_t)pid;
 	WaitForSingleObject(proc, INFINITE);

@@ -33,6 +33,10 @@ typedef void (*wu_setup_fn)(ni_spawn_opts *o, void *arg);
 char *wu_run_spawn(const char *const args[], wu_setup_fn setup, void *arg,
     DWORD *status);
 
+/* Reads h to its end (EOF, or a broken pipe) into a new NUL-terminated
+ * string (free() it). */
+char *wu_read_all(HANDLE h);
+
 /* Is handle value h listed as inheritable ("inh 0x...") in report? */
 bool wu_report_has_handle(const char *report, HANDLE h);
 /* How many inheritable handles report lists. */
