@@ -31,8 +31,8 @@ bench)
 	;;
 windows)
 	# mingw-w64: the cross-compiler; wine64 (with wine's wineboot): runs
-	# the Windows tests.
-	need="cmake ninja-build mingw-w64 wine64 wine"
+	# the Windows tests; pkg-config: the consumer check.
+	need="cmake ninja-build pkg-config mingw-w64 wine64 wine"
 	recommends=
 	;;
 esac

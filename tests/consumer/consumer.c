@@ -5,10 +5,16 @@
 
 #include <noinherit.h>
 
+#ifdef _WIN32
+#define NULL_DEVICE "NUL"
+#else
+#define NULL_DEVICE "/dev/null"
+#endif
+
 int
 main(void)
 {
-	int fd = ni_open("/dev/null", O_RDONLY);
+	int fd = ni_open(NULL_DEVICE, O_RDONLY);
 
 	if (fd < 0 || ni_get_inheritable(fd) != 0) {
 		fprintf(stderr, "consumer: ni_open gave an inheritable fd\n");
