@@ -212,9 +212,9 @@ make_attrs(struct call *c)
 
 /*
  * Wine 8 fails CreateProcessW now and then with ERROR_INTERNAL_ERROR while
- * several threads start processes (about once in 3000 spawns in
- * test_win_threads): no process could be made this time, so EAGAIN, as
- * fork(2) says it.
+ * other processes are being started, by other threads or other programs
+ * (about once in 3000 spawns in test_win_threads): no process could be
+ * made this time, so EAGAIN, as fork(2) says it.
  */
 static int
 create_errno(DWORD err)

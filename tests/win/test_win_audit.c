@@ -37,7 +37,7 @@ run_tool(const wchar_t *args, DWORD *status)
 	si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
 	si.hStdOutput = si.hStdError = wr;
 	PROCESS_INFORMATION pi;
-	if (!CreateProcessW(tool(), cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi))
+	if (!wu_create_process(tool(), cmd, TRUE, 0, &si, &pi))
 		fail_msg("CreateProcessW(noinherit.exe): %lu", GetLastError());
 	CloseHandle(wr);
 	char *out = wu_read_all(rd);
@@ -66,8 +66,7 @@ start_holder(HANDLE *stdin_w, BOOL inherit)
 		si.hStdInput = rd;
 	}
 	PROCESS_INFORMATION pi;
-	if (!CreateProcessW(wu_child_w(), cmd, NULL, NULL, inherit, 0, NULL,
-	    NULL, &si, &pi))
+	if (!wu_create_process(wu_child_w(), cmd, inherit, 0, &si, &pi))
 		fail_msg("CreateProcessW(child): %lu", GetLastError());
 	CloseHandle(rd);
 	CloseHandle(pi.hThread);

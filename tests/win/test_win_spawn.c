@@ -236,7 +236,7 @@ exit_status_through_handle(void **state)
 	(void)state;
 	char *argv[] = { (char *)wu_child(), "exit", "42", NULL };
 	pid_t pid = 0;
-	assert_int_equal(ni_spawn(&pid, wu_child(), argv, NULL, NULL), 0);
+	assert_int_equal(wu_ni_spawn(&pid, wu_child(), argv, NULL, NULL), 0);
 	HANDLE h = (HANDLE)(intptr_t)pid;
 	assert_false(inheritable(h));
 	assert_int_not_equal(GetProcessId(h), 0);

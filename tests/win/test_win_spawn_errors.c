@@ -74,7 +74,7 @@ expect_fail_at(int line, int want, const char *file, char *const argv[],
 	DWORD before = wu_handle_count();
 	pid_t pid = 12345;
 	errno = 0;
-	int r = ni_spawn(&pid, file, argv, envp, o);
+	int r = wu_ni_spawn(&pid, file, argv, envp, o);
 	int err = errno;
 	if (r != -1 || err != want)
 		fail_msg("line %d: ni_spawn(%s) = %d, errno %d; want -1, %d",

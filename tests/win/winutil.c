@@ -11,6 +11,34 @@
 
 #include "winutil.h"
 
+BOOL
+wu_create_process(const wchar_t *app, wchar_t *cmd, BOOL inherit,
+    DWORD flags, STARTUPINFOW *si, PROCESS_INFORMATION *pi)
+{
+	for (int i = 0;; i++) {
+		if (CreateProcessW(app, cmd, NULL, NULL, inherit, flags, NULL,
+		    NULL, si, pi))
+			return TRUE;
+		if (GetLastError() != ERROR_INTERNAL_ERROR || i == 50)
+			return FALSE;
+		print_message("CreateProcessW: ERROR_INTERNAL_ERROR, retried\n");
+		Sleep(20);
+	}
+}
+
+int
+wu_ni_spawn(pid_t *pid, const char *file, char *const argv[],
+    char *const envp[], const ni_spawn_opts *o)
+{
+	for (int i = 0;; i++) {
+		int r = ni_spawn(pid, file, argv, envp, o);
+		if (r == 0 || errno != EAGAIN || i == 50)
+			return r;
+		print_message("ni_spawn: EAGAIN, retried\n");
+		Sleep(20);
+	}
+}
+
 static wchar_t child_w[MAX_PATH];
 static char child_u[3 * MAX_PATH];
 
@@ -80,8 +108,7 @@ wu_run_plain(const wchar_t *args, DWORD *status)
 	si.hStdOutput = wr;
 	si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
 	PROCESS_INFORMATION pi;
-	if (!CreateProcessW(wu_child_w(), cmd, NULL, NULL, TRUE, 0, NULL, NULL,
-	    &si, &pi))
+	if (!wu_create_process(wu_child_w(), cmd, TRUE, 0, &si, &pi))
 		fail_msg("CreateProcessW: %lu", GetLastError());
 	free(cmd);
 	CloseHandle(wr);
@@ -107,7 +134,7 @@ wu_spawn_argv(const char *file, char *const argv[], char *const envp[],
 	if (setup != NULL)
 		setup(o, arg);
 	pid_t pid;
-	int r = ni_spawn(&pid, file, argv, envp, o);
+	int r = wu_ni_spawn(&pid, file, argv, envp, o);
 	int err = errno;
 	ni_spawn_opts_free(o);
 	_close(p[1]);

@@ -11,6 +11,18 @@
 #include <stdint.h>
 #include <windows.h>
 
+/*
+ * Wine 8 fails CreateProcessW now and then with ERROR_INTERNAL_ERROR
+ * (1359) while other processes are being started, in this program or in
+ * another test run beside it; ni_spawn reports it as EAGAIN.  These retry
+ * that one failure (up to 50 times, 20 ms apart, saying so in the test's
+ * output); any other failure returns at once.
+ */
+BOOL wu_create_process(const wchar_t *app, wchar_t *cmd, BOOL inherit,
+    DWORD flags, STARTUPINFOW *si, PROCESS_INFORMATION *pi);
+int wu_ni_spawn(pid_t *pid, const char *file, char *const argv[],
+    char *const envp[], const ni_spawn_opts *o);
+
 /* child.exe's full path, as UTF-16 and as UTF-8 (static storage). */
 const wchar_t *wu_child_w(void);
 const char *wu_child(void);
