@@ -3,7 +3,8 @@
  * for builds where Debian's libcmocka cannot be linked: the musl build
  * (libcmocka-dev is built against glibc).  Same names, same output shape
  * for failures (both operands), and a closing "N passed, N failed" line.
- * Header-only; each test program includes it once.
+ * Header-only; each test program includes it once (see MC_EXTERN_STATE
+ * for helper files).
  */
 #ifndef NI_MINI_CMOCKA_H
 #define NI_MINI_CMOCKA_H
@@ -34,9 +35,21 @@ struct CMUnitTest {
 #define cmocka_unit_test_prestate(f, p) { #f, f, NULL, NULL, p }
 #define cmocka_unit_test_prestate_setup_teardown(f, s, t, p) { #f, f, s, t, p }
 
-static jmp_buf mc_jmp;
-static int mc_skipped;
-static const char *mc_filter;
+/*
+ * The run's state, shared by every file of one test program: the file with
+ * main() defines it, helper files that fail tests too (tests/win/winutil.c)
+ * define MC_EXTERN_STATE first to use it.  A static copy per file would
+ * have a helper's failure longjmp to a jmp_buf no setjmp ever filled.
+ */
+#ifdef MC_EXTERN_STATE
+extern jmp_buf mc_jmp;
+extern int mc_skipped;
+extern const char *mc_filter;
+#else
+jmp_buf mc_jmp;
+int mc_skipped;
+const char *mc_filter;
+#endif
 
 static inline void
 cmocka_set_test_filter(const char *pattern)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MC_EXTERN_STATE	/* fail_msg here ends the calling test */
 #include <cmocka.h>
 
 #include "winutil.h"
