@@ -20,33 +20,12 @@ tool(void)
 	return path;
 }
 
-/*
- * Runs "noinherit.exe ARGS" with bInheritHandles=TRUE, stdout and stderr
- * into one pipe; returns the output and the exit status.
- */
+/* "noinherit.exe ARGS", stdout and stderr into one pipe: its output and
+ * exit status. */
 static char *
 run_tool(const wchar_t *args, DWORD *status)
 {
-	SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, TRUE };
-	HANDLE rd, wr;
-	assert_true(CreatePipe(&rd, &wr, &sa, 0));
-	SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
-	wchar_t cmd[1024];
-	swprintf(cmd, 1024, L"\"%ls\" %ls", tool(), args);
-	STARTUPINFOW si = { .cb = sizeof si, .dwFlags = STARTF_USESTDHANDLES };
-	si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-	si.hStdOutput = si.hStdError = wr;
-	PROCESS_INFORMATION pi;
-	if (!wu_create_process(tool(), cmd, TRUE, 0, &si, &pi))
-		fail_msg("CreateProcessW(noinherit.exe): %lu", GetLastError());
-	CloseHandle(wr);
-	char *out = wu_read_all(rd);
-	CloseHandle(rd);
-	WaitForSingleObject(pi.hProcess, INFINITE);
-	GetExitCodeProcess(pi.hProcess, status);
-	CloseHandle(pi.hProcess);
-	CloseHandle(pi.hThread);
-	return out;
+	return wu_run_capture(tool(), args, true, status);
 }
 
 /* A child.exe "hold" started with every inheritable handle of ours; it

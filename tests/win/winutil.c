@@ -90,7 +90,8 @@ wu_read_all(HANDLE h)
 }
 
 char *
-wu_run_plain(const wchar_t *args, DWORD *status)
+wu_run_capture(const wchar_t *app, const wchar_t *args, bool merge_stderr,
+    DWORD *status)
 {
 	SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, TRUE };
 	HANDLE rd, wr;
@@ -98,19 +99,19 @@ wu_run_plain(const wchar_t *args, DWORD *status)
 		fail_msg("CreatePipe: %lu", GetLastError());
 	SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
 
-	size_t n = wcslen(wu_child_w()) + wcslen(args) + 4;
+	size_t n = wcslen(app) + wcslen(args) + 4;
 	wchar_t *cmd = malloc(n * sizeof *cmd);
 	assert_non_null(cmd);
-	swprintf(cmd, n, L"\"%ls\" %ls", wu_child_w(), args);
+	swprintf(cmd, n, L"\"%ls\" %ls", app, args);
 
 	STARTUPINFOW si = { .cb = sizeof si };
 	si.dwFlags = STARTF_USESTDHANDLES;
 	si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
 	si.hStdOutput = wr;
-	si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+	si.hStdError = merge_stderr ? wr : GetStdHandle(STD_ERROR_HANDLE);
 	PROCESS_INFORMATION pi;
-	if (!wu_create_process(wu_child_w(), cmd, TRUE, 0, &si, &pi))
-		fail_msg("CreateProcessW: %lu", GetLastError());
+	if (!wu_create_process(app, cmd, TRUE, 0, &si, &pi))
+		fail_msg("CreateProcessW(%ls): %lu", app, GetLastError());
 	free(cmd);
 	CloseHandle(wr);
 	char *out = wu_read_all(rd);
@@ -120,6 +121,12 @@ wu_run_plain(const wchar_t *args, DWORD *status)
 	CloseHandle(pi.hProcess);
 	CloseHandle(pi.hThread);
 	return out;
+}
+
+char *
+wu_run_plain(const wchar_t *args, DWORD *status)
+{
+	return wu_run_capture(wu_child_w(), args, false, status);
 }
 
 char *

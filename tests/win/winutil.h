@@ -34,6 +34,9 @@ const char *wu_child(void);
  * in *status.
  */
 char *wu_run_plain(const wchar_t *args, DWORD *status);
+/* The same for any program: "APP ARGS", stderr into the pipe too if asked. */
+char *wu_run_capture(const wchar_t *app, const wchar_t *args,
+    bool merge_stderr, DWORD *status);
 
 /*
  * Runs child.exe with argv {child, args[0], ..., NULL} by ni_spawn, with
