@@ -1,7 +1,9 @@
 /*
  * handlelist.c - checking a PROC_THREAD_ATTRIBUTE_HANDLE_LIST ourselves.
  *
- * Windows 10 refuses a bad list (ERROR_INVALID_PARAMETER) but Wine takes
+ * Windows wants inheritable handles and no pseudo handles in the list (as
+ * its documentation of the attribute says, and refuses a bad list with
+ * ERROR_INVALID_PARAMETER, as reported; not checked here) but Wine takes
  * anything, and an empty list makes Wine pass every inheritable handle:
  * the one mistake this library exists to prevent.  So ni_spawn checks its
  * list with Windows' rules before every CreateProcessW, and a mistake
