@@ -28,6 +28,17 @@ run_tool(const wchar_t *args, DWORD *status)
 	return wu_run_capture(tool(), args, true, status);
 }
 
+/* "noinherit.exe audit OPTS -p PID", its output shown in the test's log. */
+static char *
+audit_pid(const wchar_t *opts, DWORD pid, DWORD *status)
+{
+	wchar_t args[96];
+	swprintf(args, 96, L"audit %ls -p %lu", opts, pid);
+	char *out = run_tool(args, status);
+	print_message("%s", out);
+	return out;
+}
+
 /* A child.exe "hold" started with every inheritable handle of ours; it
  * lives until *stdin_w is closed. */
 static PROCESS_INFORMATION
@@ -74,11 +85,8 @@ finds_leaked_pipe_and_event(void **state)
 	HANDLE hold_w;
 	PROCESS_INFORMATION pi = start_holder(&hold_w, TRUE);
 
-	wchar_t args[64];
-	swprintf(args, 64, L"audit -p %lu", pi.dwProcessId);
 	DWORD st;
-	char *out = run_tool(args, &st);
-	print_message("%s", out);
+	char *out = audit_pid(L"", pi.dwProcessId, &st);
 	assert_int_equal(st, 1);
 	char want[64];
 	snprintf(want, sizeof want, "%10llx  File", (unsigned long long)(uintptr_t)pr);
@@ -89,8 +97,7 @@ finds_leaked_pipe_and_event(void **state)
 	assert_non_null(strstr(out, "pipe"));
 	free(out);
 
-	swprintf(args, 64, L"audit --json -p %lu", pi.dwProcessId);
-	out = run_tool(args, &st);
+	out = audit_pid(L"--json", pi.dwProcessId, &st);
 	assert_int_equal(st, 1);
 	snprintf(want, sizeof want, "{\"handle\":%llu,\"type\":\"File\",\"kind\":\"pipe\"",
 	    (unsigned long long)(uintptr_t)pr);
@@ -113,14 +120,9 @@ std_handles_apart(void **state)
 	(void)state;
 	HANDLE hold_w;
 	PROCESS_INFORMATION pi = start_holder(&hold_w, TRUE);
-	wchar_t args[64];
-	swprintf(args, 64, L"audit --json -p %lu", pi.dwProcessId);
-	DWORD st;
-	char *plain = run_tool(args, &st);
-	swprintf(args, 64, L"audit --json --std -p %lu", pi.dwProcessId);
-	DWORD st_std;
-	char *with_std = run_tool(args, &st_std);
-	print_message("%s%s", plain, with_std);
+	DWORD st, st_std;
+	char *plain = audit_pid(L"--json", pi.dwProcessId, &st);
+	char *with_std = audit_pid(L"--json --std", pi.dwProcessId, &st_std);
 	assert_null(strstr(plain, "\"std\":true"));
 	assert_non_null(strstr(with_std, "\"std\":true"));
 	assert_int_equal(st_std, 1);
@@ -136,11 +138,8 @@ clean_child(void **state)
 	(void)state;
 	HANDLE hold_w;
 	PROCESS_INFORMATION pi = start_holder(&hold_w, FALSE);
-	wchar_t args[64];
-	swprintf(args, 64, L"audit -p %lu", pi.dwProcessId);
 	DWORD st;
-	char *out = run_tool(args, &st);
-	print_message("%s", out);
+	char *out = audit_pid(L"", pi.dwProcessId, &st);
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(out, ": 0 handles would leak into a child\n"));
 	free(out);
