@@ -106,13 +106,20 @@ print_json(const struct opts *o, const struct wa_proc *p)
 	fputs("}\n", stdout);
 }
 
-/* Prints p; returns how many of its handles would leak. */
+/* How many of p's handles would leak. */
 static size_t
-print_text(const struct opts *o, const struct wa_proc *p, bool self)
+count_leaks(const struct opts *o, const struct wa_proc *p)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < p->n; i++)
 		n += leaks(o, &p->h[i]);
+	return n;
+}
+
+/* Prints p, whose n handles would leak. */
+static void
+print_text(const struct opts *o, const struct wa_proc *p, size_t n, bool self)
+{
 	if (self) {
 		printf("this command inherited %zu handle%s%s", n,
 		    n == 1 ? "" : "s", o->std ? "" : " beyond the standard ones");
@@ -124,7 +131,7 @@ print_text(const struct opts *o, const struct wa_proc *p, bool self)
 	}
 	if (n == 0) {
 		puts("");
-		return 0;
+		return;
 	}
 	puts(":\n      HANDLE  TYPE                  KIND  NAME");
 	for (size_t i = 0; i < p->n; i++) {
@@ -136,7 +143,6 @@ print_text(const struct opts *o, const struct wa_proc *p, bool self)
 		put_text(h->name ? h->name : "-");
 		putchar('\n');
 	}
-	return n;
 }
 
 static int
@@ -161,13 +167,11 @@ audit(const struct opts *o)
 			    pids[i], why(p.error));
 			status = EXIT_USAGE;
 		}
-		size_t n = 0;
-		for (size_t k = 0; k < p.n; k++)
-			n += leaks(o, &p.h[k]);
+		size_t n = count_leaks(o, &p);
 		if (o->json)
 			print_json(o, &p);
 		else if (ok)
-			print_text(o, &p, self);
+			print_text(o, &p, n, self);
 		if (n > 0 && status == 0)
 			status = 1;
 		wa_free(&p);
