@@ -406,12 +406,13 @@ origin_json(struct jbuf *e, struct shim_origin *o)
 {
 	jb_raw(e, ",\"made_by\":\"");
 	jb_raw(e, o->made_by);
-	if (o->inh_by != NULL) {
-		jb_raw(e, "\",\"inheritable_by\":\"");
-		jb_raw(e, o->inh_by);
-	}
 	jb_raw(e, "\",\"made_pid\":");
 	jb_i64(e, o->made_pid);
+	if (o->inh_by != NULL) {
+		jb_raw(e, ",\"inheritable_by\":\"");
+		jb_raw(e, o->inh_by);
+		jb_raw(e, "\"");
+	}
 	jb_raw(e, ",\"bt\":[");
 	for (int i = 0; i < o->nframes && !e->full; i++) {
 		size_t mark = e->len;

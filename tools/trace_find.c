@@ -561,7 +561,8 @@ add_receipt(struct ctx *c, struct analysis *a, size_t i, size_t k,
 		rc->from_pid = rc->by->pid;
 		rc->from_exe = rc->by->exe;
 	} else {
-		rc->from_pid = s->ppid;
+		/* The kernel's view: what this pid ran before its exec. */
+		rc->from_pid = s->kernel ? s->pid : s->ppid;
 		rc->from_exe = s->kernel ? s->from_exe : NULL;
 	}
 	g->n++;

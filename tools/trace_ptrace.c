@@ -241,24 +241,31 @@ listen_channel(struct observer *o)
 	return 0;
 }
 
-/* Whether pid (a connection's peer) belongs to the traced tree. */
+/*
+ * Whether a connection's peer belongs to the traced tree: with ptrace,
+ * every task of the tree is known from before it could run.
+ */
 static bool
-in_tree(struct observer *o, pid_t pid)
+in_tree(struct observer *o, const struct ucred *cr)
 {
 	char path[64], buf[512], *p;
+	pid_t pid = cr->pid;
 	long ppid;
 	int depth;
 
 	if (o->traced)
 		return task_find(o, pid) != NULL;
 	/* Without ptrace: the ancestry, as /proc has it (this process is a
-	 * subreaper, so orphans of the tree are reparented to it). */
+	 * subreaper, so orphans of the tree are reparented to it).  A peer
+	 * that has already exited cannot be placed: taken if it ran as this
+	 * user (the report is incomplete anyway, and says so). */
 	for (depth = 0; depth < 256 && pid > 1; depth++) {
 		if (pid == getpid())
 			return true;
 		snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
 		if (pi_read_file(path, buf, sizeof buf) < 0)
-			return false;
+			return depth == 0 && errno == ENOENT &&
+			    cr->uid == geteuid();
 		p = strrchr(buf, ')');
 		if (p == NULL || sscanf(p + 1, " %*c %ld", &ppid) != 1)
 			return false;
@@ -315,7 +322,7 @@ obs_drain(struct observer *o)
 		}
 		len = sizeof cr;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 ||
-		    !in_tree(o, cr.pid)) {
+		    !in_tree(o, &cr)) {
 			o->rejected++;
 			close(fd);
 			continue;
