@@ -172,6 +172,15 @@ trace.fail-on-leak)
 	# A failing command's own status wins over 1.
 	run "$ni" trace --fail-on-leak -- sh -c "'$leaky' '$reporter' '$data' && exit 3"
 	status 3
+	# --allow: by receiving program (path or base name) or by target.
+	run "$ni" trace --fail-on-leak --allow reporter -- "$leaky" "$reporter" "$data"
+	status 1
+	err "^noinherit: trace: crossings: 8 leaked, 0 passed on purpose, 16 allowed\$"
+	err " \[allowed: --allow reporter\]\$"
+	run "$ni" trace --fail-on-leak --allow "$data" --allow 'TCP 127.0.0.1:* LISTEN' --allow 'pipe:*' -- "$leaky" "$reporter" "$data"
+	status 0
+	err "^noinherit: trace: no leak: 24 descriptors crossed an exec, each passed on purpose or allowed "
+	err "^noinherit: trace: crossings: 0 leaked, 0 passed on purpose, 24 allowed\$"
 	;;
 trace.exit-status)
 	run "$ni" trace -- sh -c 'exit 7'
@@ -228,6 +237,25 @@ trace.static)
 	status 0
 	count "$tmp/out" "^reporter (system|popen|posix_spawn|fork-execv): fds 0 1 2 3 4 5 6\$" 4
 	jcheck "$tmp/report" 'into("reporter_static") == 16 and leaked_all() and made_by() == {"open", "socket", "pipe"}'
+	;;
+trace.thread-exec)
+	# A thread other than the leader execs: the pid becomes the leader's,
+	# the crossing is still seen.
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
+	run "$ni" trace -- "$py" -c '
+import os, sys, threading
+fd = os.open(sys.argv[2], os.O_RDONLY)
+os.set_inheritable(fd, True)
+def run():
+    os.execv(sys.argv[1], [sys.argv[1], "from-thread"])
+t = threading.Thread(target=run)
+t.start()
+t.join()
+' "$reporter" "$data"
+	status 0
+	out "^reporter from-thread: fds 0 1 2 3\$"
+	err "^    fd 3 into reporter \(pid ([0-9]+)\) from python3[.0-9]* \(pid [0-9]+\) by execv: .*reporter from-thread \[passed: made inheritable with FIONCLEX\]\$"
 	;;
 trace.scrubbed)
 	# The reporter is started with an empty environment: through env -i,
