@@ -58,15 +58,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdnames.h"
 #include "noinherit.h"
 #include "trace.h"
 
-#if defined(__has_include)
-#if __has_include("fdnames.h")
-#include "fdnames.h"
-#define NI_HAVE_FDNAMES 1
-#endif
-#endif
 
 #define MAX_ENV (1u << 20)	/* /proc/PID/environ read at most */
 #define MAX_CMDLINE (1u << 18)
@@ -582,7 +577,6 @@ static void
 name_fds(struct observer *o, struct tfd *fds, size_t n, char **argv,
     char **envp, long pid)
 {
-#ifdef NI_HAVE_FDNAMES
 	struct fdname names[64];
 	size_t k, i, got;
 
@@ -591,14 +585,6 @@ name_fds(struct observer *o, struct tfd *fds, size_t n, char **argv,
 		for (i = 0; i < n; i++)
 			if (fds[i].fd == names[k].fd && fds[i].named == NULL)
 				fds[i].named = keep(o, names[k].why);
-#else
-	(void)o;
-	(void)fds;
-	(void)n;
-	(void)argv;
-	(void)envp;
-	(void)pid;
-#endif
 }
 
 /* pid has just exec'd (stopped at PTRACE_EVENT_EXEC): its start record. */
