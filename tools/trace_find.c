@@ -494,6 +494,12 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 		rc->why = reason(a, "made inheritable with ", o->inh_by);
 		return;
 	}
+	if (o != NULL && (strcmp(o->made_by, "dup2") == 0 ||
+	    strcmp(o->made_by, "dup3") == 0)) {
+		rc->why = reason(a, o->made_by, "() onto its number, then "
+		    "passed on");
+		return;
+	}
 	/* A spawn's file action put it there: the spawning call's record
 	 * does not list it under this number. */
 	sp = latest(c, s->ppid, i, false, EV_EXEC);
