@@ -385,6 +385,46 @@ child_exec(struct topts *o, char **env, int *errfd)
 }
 
 /*
+ * NOINHERIT_STARTS=kernel added to env (any older one dropped): the
+ * observer makes the start records, the shim need not send its own.  The
+ * child takes it out again when ptrace was refused.  0, or -1 (ENOMEM).
+ */
+static int
+add_starts_var(char ***env)
+{
+	size_t n = 0, k = 0, i;
+	char **v = *env;
+
+	for (i = 0; v[i] != NULL; i++) {
+		if (strncmp(v[i], "NOINHERIT_STARTS=", 17) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	n = k;
+	v[n] = NULL;
+	v = realloc(v, (n + 2) * sizeof *v);
+	if (v == NULL)
+		return -1;
+	*env = v;
+	if ((v[n] = strdup("NOINHERIT_STARTS=kernel")) == NULL)
+		return -1;
+	v[n + 1] = NULL;
+	return 0;
+}
+
+static void
+drop_starts_var(char **env)
+{
+	size_t i, k = 0;
+
+	for (i = 0; env[i] != NULL; i++)
+		if (strncmp(env[i], "NOINHERIT_STARTS=", 17) != 0)
+			env[k++] = env[i];
+	env[k] = NULL;		/* in the child: nothing freed */
+}
+
+/*
  * Forks CMD and seizes it before it execs.  *errfd: the read end of a
  * pipe on which the child reports an exec that failed.  0, or -1 (said).
  */
@@ -411,9 +451,12 @@ start(struct topts *o, char **env, const sigset_t *mask, struct observer *obs,
 		close(sync[1]);
 		close(err[0]);
 		/* Wait until the parent has seized this process. */
+		c = 0;
 		while (read(sync[0], &c, 1) < 0 && errno == EINTR)
 			;
 		close(sync[0]);
+		if (c != 'k')
+			drop_starts_var(env);
 		sigprocmask(SIG_SETMASK, mask, NULL);
 		e = child_exec(o, env, &err[1]);
 		(void)!write(err[1], &e, sizeof e);
@@ -421,10 +464,13 @@ start(struct topts *o, char **env, const sigset_t *mask, struct observer *obs,
 	}
 	close(sync[0]);
 	close(err[1]);
-	if (obs_seize(obs, p, &why) != 0)
+	c = 'k';
+	if (obs_seize(obs, p, &why) != 0) {
 		say("cannot trace with ptrace (%s): only programs the shim "
 		    "reaches are observed, and the report is incomplete", why);
-	(void)!write(sync[1], "x", 1);
+		c = 'n';
+	}
+	(void)!write(sync[1], &c, 1);
 	close(sync[1]);
 	*pid = p;
 	*errfd = err[0];
@@ -659,7 +705,7 @@ cmd_trace(int argc, char **argv)
 		goto done;
 	}
 	env = shim_env(shim, "trace", obs_channel(obs));
-	if (env == NULL) {
+	if (env == NULL || add_starts_var(&env) != 0) {
 		say("%s", strerror(errno));
 		goto done;
 	}
