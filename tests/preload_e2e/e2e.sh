@@ -294,6 +294,23 @@ trace.privdrop)
 	out "^reporter dropped: fds 0 1 2 5\$"
 	err "^    fd 5 into reporter \(pid [0-9]+\) from [a-z]+ \(pid [0-9]+\) by execve: .*reporter dropped \[passed: dup2\(\) onto fd 5\]$"
 	;;
+trace.setuid)
+	# As root, trace follows a set-user-ID-root program that nobody runs:
+	# the kernel grants it root (the tracer may), the loader ignores
+	# LD_PRELOAD (AT_SECURE), and what crosses is still reported, with
+	# that reason for the unknown origin.
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	need setpriv
+	pub=$(public_copies) || fail "cannot make public copies"
+	cp "$pub/leaky" "$pub/suid_leaky" && chmod 4755 "$pub/suid_leaky" || fail "cannot make a setuid copy"
+	if command -v findmnt >/dev/null 2>&1 &&
+	    findmnt -no OPTIONS --target "$pub" | grep -q nosuid; then
+		skip "$pub is mounted nosuid"
+	fi
+	run "$ni" trace --json -o "$tmp/report" -- setpriv --reuid=65534 --regid=65534 --clear-groups "$pub/suid_leaky" "$pub/reporter" "$pub/data"
+	out "^reporter (popen|posix_spawn|fork-execv): fds 0 1 2 3 4 5 6\$"
+	jcheck "$tmp/report" 'into("reporter") >= 12 and leaked_all() and all("AT_SECURE" in r["origin_unknown"] for r in R)'
+	;;
 trace.spawn-actions)
 	# posix_spawn with a dup2 file action: the child's fd 5 was put there
 	# on purpose; the same fd left inheritable is a leak.
