@@ -72,6 +72,7 @@ struct task {
 	long tgid;
 	long parent;		/* the process that made it (tgid), or 0 */
 	bool alive;
+	bool execd;		/* has exec'd since it was made */
 	const char *exe;	/* processes: the program now */
 	const char *noshim;	/* ... why no shim runs in it, or NULL */
 };
@@ -592,8 +593,8 @@ static void
 snapshot(struct observer *o, long pid)
 {
 	struct task *p = proc_of(o, pid);
-	char exe[PATH_MAX], *cmdline = malloc(MAX_CMDLINE), *env =
-	    malloc(MAX_ENV), **argv = NULL, **envp = NULL;
+	char exe[PATH_MAX], link[64], *cmdline = malloc(MAX_CMDLINE),
+	    *env = malloc(MAX_ENV), **argv = NULL, **envp = NULL;
 	ssize_t clen = -1, elen = -1, n;
 	struct trec r;
 	size_t i, envc = 0;
@@ -608,8 +609,8 @@ snapshot(struct observer *o, long pid)
 		r.from_exe = p->exe;
 		r.from_noshim = p->noshim;
 	}
-	n = readlink(((void)snprintf(exe, sizeof exe, "/proc/%ld/exe", pid),
-	    exe), exe, sizeof exe - 1);
+	snprintf(link, sizeof link, "/proc/%ld/exe", pid);
+	n = readlink(link, exe, sizeof exe - 1);
 	if (n > 0)
 		exe[n] = '\0';
 	else
@@ -640,6 +641,7 @@ snapshot(struct observer *o, long pid)
 	if (p != NULL) {
 		p->exe = keep(o, exe);
 		p->noshim = keep(o, r.noshim);
+		p->execd = true;
 	}
 	for (i = 0; i < r.nfds; i++)
 		free((char *)r.fds[i].what);
@@ -660,17 +662,48 @@ resume(long tid, int sig)
 	(void)ptrace(PTRACE_CONT, (pid_t)tid, 0, (void *)(long)sig);
 }
 
+/* A field of /proc/TID/status ("Tgid", "PPid"), or dflt. */
+static long
+status_field(long tid, const char *name, long dflt)
+{
+	char path[64], buf[2048], key[16], *p;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", tid);
+	snprintf(key, sizeof key, "\n%s:", name);
+	if (pi_read_file(path, buf, sizeof buf) < 0 ||
+	    (p = strstr(buf, key)) == NULL)
+		return dflt;
+	return strtol(p + strlen(key), NULL, 10);
+}
+
 /* tid's thread group, from /proc (a clone may make a thread). */
 static long
 tgid_of(long tid)
 {
-	char path[64], buf[1024], *p;
+	return status_field(tid, "Tgid", tid);
+}
 
-	snprintf(path, sizeof path, "/proc/%ld/status", tid);
-	if (pi_read_file(path, buf, sizeof buf) < 0)
-		return tid;
-	p = strstr(buf, "\nTgid:");
-	return p != NULL ? strtol(p + 6, NULL, 10) : tid;
+/*
+ * A task whose first stop came before its creator's fork or clone event
+ * (waitpid's order is not the kernel's): its thread group and parent as
+ * /proc has them, and the parent's program.
+ */
+static void
+first_sight(struct observer *o, long tid)
+{
+	struct task *t = task_add(o, tid), *p;
+
+	if (t == NULL)
+		return;
+	t->tgid = tgid_of(tid);
+	if (t->tgid != tid)
+		return;
+	t->parent = status_field(tid, "PPid", 0);
+	p = proc_of(o, t->parent);
+	if (p != NULL) {
+		t->exe = p->exe;
+		t->noshim = p->noshim;
+	}
 }
 
 static void
@@ -692,7 +725,7 @@ on_new(struct observer *o, long tid, int ev)
 	if (child->tgid == child->tid) {
 		parent = task_find(o, ptgid);
 		child->parent = ptgid;
-		if (parent != NULL) {
+		if (parent != NULL && !child->execd) {
 			child->exe = parent->exe;
 			child->noshim = parent->noshim;
 		}
@@ -736,7 +769,7 @@ obs_event(struct observer *o, pid_t w, int status, int *root_status)
 	if (!WIFSTOPPED(status))
 		return false;
 	if (task_find(o, w) == NULL)
-		(void)task_add(o, w);	/* its fork event comes later */
+		first_sight(o, w);	/* its fork event comes later */
 	ev = (status >> 16) & 0xff;
 	sig = WSTOPSIG(status);
 	switch (ev) {
