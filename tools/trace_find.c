@@ -510,7 +510,13 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 		    c->l->v[sp].call);
 		return;
 	}
-	if (o != NULL && is_shell(origin_exe)) {
+	/* A redirection (`exec 3<file`, `3>&1`) is an open, a dup or a
+	 * fcntl(F_DUPFD); a pipe or socket a shell made is not one. */
+	if (o != NULL && is_shell(origin_exe) &&
+	    (strncmp(o->made_by, "open", 4) == 0 ||
+	    strncmp(o->made_by, "__open", 6) == 0 ||
+	    strncmp(o->made_by, "dup", 3) == 0 ||
+	    strncmp(o->made_by, "fcntl", 5) == 0)) {
 		rc->why = reason(a, "a redirection of the shell ", origin_exe);
 		return;
 	}
