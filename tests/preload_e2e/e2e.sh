@@ -214,6 +214,14 @@ trace.signal)
 	status 0
 	out "^survived\$"
 	;;
+trace.stop-cont)
+	# A traced process stopped with SIGSTOP stays stopped until SIGCONT,
+	# then goes on (ptrace's group-stop, PTRACE_LISTEN).
+	run "$ni" trace -- sh -c 'sleep 0.5 & p=$!; kill -STOP $p; sleep 1; ps -o stat= -p $p; kill -CONT $p; wait $p; echo "waited $?"'
+	status 0
+	out "^[Tt]"	# t: in ptrace's listening stop, as stopped
+	out "^waited 0\$"
+	;;
 trace.static)
 	# Static programs, as the one passing a descriptor on and as the one
 	# receiving it: no shim in them, every crossing still observed.
