@@ -465,7 +465,7 @@ start(struct topts *o, char **env, const sigset_t *mask, struct observer *obs,
 	close(sync[0]);
 	close(err[1]);
 	c = 'k';
-	if (obs_seize(obs, p, &why) != 0) {
+	if (trace_obs_seize(obs, p, &why) != 0) {
 		say("cannot trace with ptrace (%s): only programs the shim "
 		    "reaches are observed, and the report is incomplete", why);
 		c = 'n';
@@ -490,7 +490,7 @@ wait_cmd(struct observer *obs, pid_t pid, int sfd)
 
 	while (!done) {
 		p[0] = (struct pollfd){ sfd, POLLIN, 0 };
-		n = 1 + obs_pollfds(obs, p + 1, 260);
+		n = 1 + trace_obs_pollfds(obs, p + 1, 260);
 		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
 			break;
 		while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
@@ -501,15 +501,15 @@ wait_cmd(struct observer *obs, pid_t pid, int sfd)
 			if (si.ssi_code <= 0 && (pid_t)si.ssi_pid != pid)
 				(void)kill(pid, (int)si.ssi_signo);
 		}
-		obs_drain(obs);
+		trace_obs_drain(obs);
 		for (;;) {
 			w = waitpid(-1, &st, __WALL | WNOHANG);
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w <= 0)
 				break;
-			if (obs_traced(obs)) {
-				if (obs_event(obs, w, st, &status))
+			if (trace_obs_traced(obs)) {
+				if (trace_obs_event(obs, w, st, &status))
 					done = true;
 			} else if (w == pid) {
 				status = st;
@@ -530,9 +530,9 @@ notes(const struct tlog *l, const struct observer *obs,
     const struct analysis *a, const char *cmd, size_t survivors)
 {
 	const struct tgap *g;
-	size_t i, n = obs_gaps(obs, &g);
+	size_t i, n = trace_obs_gaps(obs, &g);
 
-	if (obs_nomem(obs))
+	if (trace_obs_nomem(obs))
 		say("out of memory while observing: the report is "
 		    "incomplete");
 	if (l->bad > 0)
@@ -540,11 +540,11 @@ notes(const struct tlog *l, const struct observer *obs,
 		    "record %zu: %s): the report may miss what they held",
 		    l->bad, l->bad == 1 ? "" : "s", l->lines, l->first_bad,
 		    l->first_why);
-	if (obs_rejected(obs) > 0)
+	if (trace_obs_rejected(obs) > 0)
 		say("refused %zu connection%s to the channel from processes "
-		    "outside the traced tree", obs_rejected(obs),
-		    obs_rejected(obs) == 1 ? "" : "s");
-	if (!obs_traced(obs) && !a->root_seen)
+		    "outside the traced tree", trace_obs_rejected(obs),
+		    trace_obs_rejected(obs) == 1 ? "" : "s");
+	if (!trace_obs_traced(obs) && !a->root_seen)
 		say("%.256s never reported to the shim (statically linked, "
 		    "setuid, or it failed before main): only programs it "
 		    "started could be traced", cmd);
@@ -648,9 +648,9 @@ conclude(struct tlog *log, struct observer *obs, const struct topts *o,
 	size_t survivors;
 	int rc = exit_status(status);
 
-	obs_drain(obs);
-	survivors = obs_release(obs);
-	obs_drain(obs);
+	trace_obs_drain(obs);
+	survivors = trace_obs_release(obs);
+	trace_obs_drain(obs);
 	if (tlog_finish(log) < 0)
 		say("out of memory");
 	tlog_resolve_sockets(log, 0);	/* merged parts, survivors */
@@ -667,7 +667,7 @@ conclude(struct tlog *log, struct observer *obs, const struct topts *o,
 		rc = EXIT_USAGE;
 	else if (rc == 0 && o->fail_on_leak && a.leaked > 0)
 		rc = EXIT_LEAK;
-	else if (rc == 0 && o->fail_on_leak && obs_gaps(obs, &g) > 0)
+	else if (rc == 0 && o->fail_on_leak && trace_obs_gaps(obs, &g) > 0)
 		rc = EXIT_INCOMPLETE;
 	analysis_free(&a);
 	return rc;
@@ -699,12 +699,12 @@ cmd_trace(int argc, char **argv)
 	if ((shim = shim_path("trace")) == NULL)
 		goto done;
 	check_command("trace", o.cmd[0]);
-	obs = obs_new(&log, shim);
+	obs = trace_obs_new(&log, shim);
 	if (obs == NULL) {
 		say("cannot make the channel: %s", strerror(errno));
 		goto done;
 	}
-	env = shim_env(shim, "trace", obs_channel(obs));
+	env = shim_env(shim, "trace", trace_obs_channel(obs));
 	if (env == NULL || add_starts_var(&env) != 0) {
 		say("%s", strerror(errno));
 		goto done;
@@ -717,7 +717,7 @@ cmd_trace(int argc, char **argv)
 	}
 	status = wait_cmd(obs, pid, sfd);
 	if ((failed = exec_failed(&o, errfd)) != 0) {
-		obs_release(obs);
+		trace_obs_release(obs);
 		rc = failed;
 	} else {
 		rc = conclude(&log, obs, &o, out, pid, status);
@@ -731,7 +731,7 @@ done:
 		close(sfd);
 	if (errfd >= 0)
 		close(errfd);
-	obs_free(obs);
+	trace_obs_free(obs);
 	tlog_free(&log);
 	env_free(env);
 	free(o.allow);

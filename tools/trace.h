@@ -136,31 +136,31 @@ struct tgap {
  * Listens on a new channel (an abstract socket, FORMAT.md) for records
  * that go into log; shim is the path LD_PRELOAD carries.  NULL with errno.
  */
-struct observer *obs_new(struct tlog *log, const char *shim);
+struct observer *trace_obs_new(struct tlog *log, const char *shim);
 /* NOINHERIT_LOG's value: "@noinherit-trace.UID.PID.RANDOM". */
-const char *obs_channel(const struct observer *o);
+const char *trace_obs_channel(const struct observer *o);
 /*
  * Traces pid (CMD, not yet exec'd) and all it starts.  Returns 0, or -1
  * when ptrace is refused (*why says why): the shim's records alone then,
  * and the whole tree is a gap.
  */
-int obs_seize(struct observer *o, pid_t pid, const char **why);
-bool obs_traced(const struct observer *o);
+int trace_obs_seize(struct observer *o, pid_t pid, const char **why);
+bool trace_obs_traced(const struct observer *o);
 /* The descriptors to poll for records (at most max). */
-size_t obs_pollfds(const struct observer *o, struct pollfd *p, size_t max);
+size_t trace_obs_pollfds(const struct observer *o, struct pollfd *p, size_t max);
 /* Reads the records that have arrived. */
-void obs_drain(struct observer *o);
+void trace_obs_drain(struct observer *o);
 /*
  * One waitpid() result of a traced task, handled and resumed.  Returns
  * true when it was CMD's end (*root_status set).
  */
-bool obs_event(struct observer *o, pid_t w, int status, int *root_status);
+bool trace_obs_event(struct observer *o, pid_t w, int status, int *root_status);
 /* Lets go of the processes still traced; returns how many there were. */
-size_t obs_release(struct observer *o);
-size_t obs_gaps(const struct observer *o, const struct tgap **v);
-size_t obs_rejected(const struct observer *o);
-bool obs_nomem(const struct observer *o);
-void obs_free(struct observer *o);
+size_t trace_obs_release(struct observer *o);
+size_t trace_obs_gaps(const struct observer *o, const struct tgap **v);
+size_t trace_obs_rejected(const struct observer *o);
+bool trace_obs_nomem(const struct observer *o);
+void trace_obs_free(struct observer *o);
 
 /* ---- findings (trace_find.c) ----------------------------------------- */
 
@@ -228,7 +228,7 @@ int trace_analyze(const struct tlog *l, long root, struct analysis *a);
  */
 void trace_allow(struct analysis *a, char *const *pats, size_t n);
 /* The class as a word: "leaked", "passed", "allowed". */
-const char *tclass_name(enum tclass c);
+const char *trace_class_name(enum tclass c);
 void analysis_free(struct analysis *a);
 
 /* ---- symbols (trace_symbols.c) --------------------------------------- */

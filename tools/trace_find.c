@@ -638,7 +638,7 @@ trace_allow(struct analysis *a, char *const *pats, size_t n)
 }
 
 const char *
-tclass_name(enum tclass c)
+trace_class_name(enum tclass c)
 {
 	switch (c) {
 	case TC_PASSED:

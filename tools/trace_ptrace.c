@@ -24,7 +24,7 @@
  * signal-delivery-stop is resumed with its signal, group-stops with
  * PTRACE_LISTEN.  PTRACE_O_EXITKILL is not set: if the tool dies, the
  * kernel detaches the tree, which runs on.  When CMD has exited, the
- * processes still running are released (obs_release).
+ * processes still running are released (trace_obs_release).
  *
  * When ptrace is refused (seccomp, Yama, CMD already traced), the shim's
  * own start records stand instead, and the whole tree is named as a gap;
@@ -296,7 +296,7 @@ read_conn(struct observer *o, int fd)
 }
 
 void
-obs_drain(struct observer *o)
+trace_obs_drain(struct observer *o)
 {
 	struct ucred cr;
 	socklen_t len;
@@ -336,7 +336,7 @@ obs_drain(struct observer *o)
 }
 
 size_t
-obs_pollfds(const struct observer *o, struct pollfd *p, size_t max)
+trace_obs_pollfds(const struct observer *o, struct pollfd *p, size_t max)
 {
 	size_t n = 0, i;
 
@@ -746,12 +746,12 @@ on_exec(struct observer *o, long pid)
 		t->tgid = pid;
 	/* The shim's exec record was sent before the execve: read it first,
 	 * so that it precedes the start record in the log. */
-	obs_drain(o);
+	trace_obs_drain(o);
 	snapshot(o, pid);
 }
 
 bool
-obs_event(struct observer *o, pid_t w, int status, int *root_status)
+trace_obs_event(struct observer *o, pid_t w, int status, int *root_status)
 {
 	struct task *t;
 	int ev, sig;
@@ -784,14 +784,16 @@ obs_event(struct observer *o, pid_t w, int status, int *root_status)
 		resume(w, 0);
 		break;
 	case PTRACE_EVENT_STOP:
+		/* A group-stop: stopped until SIGCONT, still traced. */
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
 		    sig == SIGTTOU)
-			(void)ptrace(PTRACE_LISTEN, w, 0, 0);	/* group-stop */
+			(void)ptrace(PTRACE_LISTEN, w, 0, 0);
 		else
 			resume(w, 0);
 		break;
 	case 0:
-		resume(w, sig);		/* signal-delivery-stop: deliver */
+		/* A signal-delivery-stop: the signal is delivered. */
+		resume(w, sig);
 		break;
 	default:
 		resume(w, 0);
@@ -805,7 +807,7 @@ obs_event(struct observer *o, pid_t w, int status, int *root_status)
 /* ------------------------------------------------------------------ */
 
 struct observer *
-obs_new(struct tlog *log, const char *shim)
+trace_obs_new(struct tlog *log, const char *shim)
 {
 	struct observer *o = calloc(1, sizeof *o);
 
@@ -819,7 +821,7 @@ obs_new(struct tlog *log, const char *shim)
 	if (o->t == NULL || listen_channel(o) != 0) {
 		int err = errno;
 
-		obs_free(o);
+		trace_obs_free(o);
 		errno = err;
 		return NULL;
 	}
@@ -827,13 +829,13 @@ obs_new(struct tlog *log, const char *shim)
 }
 
 const char *
-obs_channel(const struct observer *o)
+trace_obs_channel(const struct observer *o)
 {
 	return o->name;
 }
 
 int
-obs_seize(struct observer *o, pid_t pid, const char **why)
+trace_obs_seize(struct observer *o, pid_t pid, const char **why)
 {
 	struct task *t;
 	char exe[PATH_MAX];
@@ -868,7 +870,7 @@ obs_seize(struct observer *o, pid_t pid, const char **why)
 }
 
 bool
-obs_traced(const struct observer *o)
+trace_obs_traced(const struct observer *o)
 {
 	return o->traced;
 }
@@ -879,7 +881,7 @@ obs_traced(const struct observer *o)
  * get.  Returns how many were still running.
  */
 size_t
-obs_release(struct observer *o)
+trace_obs_release(struct observer *o)
 {
 	size_t i, n = 0;
 	int status, sig;
@@ -915,26 +917,26 @@ obs_release(struct observer *o)
 }
 
 size_t
-obs_gaps(const struct observer *o, const struct tgap **v)
+trace_obs_gaps(const struct observer *o, const struct tgap **v)
 {
 	*v = o->gaps;
 	return o->ngaps;
 }
 
 size_t
-obs_rejected(const struct observer *o)
+trace_obs_rejected(const struct observer *o)
 {
 	return o->rejected;
 }
 
 bool
-obs_nomem(const struct observer *o)
+trace_obs_nomem(const struct observer *o)
 {
 	return o->nomem;
 }
 
 void
-obs_free(struct observer *o)
+trace_obs_free(struct observer *o)
 {
 	size_t i;
 

@@ -117,7 +117,7 @@ put_receipt(FILE *f, const struct receipt *r)
 	}
 	fputs(": ", f);
 	put_cmdline(f, r->to);
-	fprintf(f, " [%s", tclass_name(r->cls));
+	fprintf(f, " [%s", trace_class_name(r->cls));
 	if (r->why != NULL) {
 		fputs(": ", f);
 		text_put_str(f, r->why);
@@ -245,7 +245,7 @@ json_receipt(FILE *f, const struct receipt *r)
 	json_put_str(f, r->by ? r->by->call : NULL);
 	fputs(",\"from_exe\":", f);
 	json_put_str(f, r->from_exe);
-	fprintf(f, ",\"class\":\"%s\",\"why\":", tclass_name(r->cls));
+	fprintf(f, ",\"class\":\"%s\",\"why\":", trace_class_name(r->cls));
 	json_put_str(f, r->why);
 	fputs(",\"origin_unknown\":", f);
 	json_put_str(f, r->unknown_why);
