@@ -97,6 +97,11 @@ struct tlog {
 	bool skipping;			/* inside an overlong line */
 	bool kernel_starts;		/* the observer makes the start records:
 					 * the shim's own are dropped */
+	long peer_pid;			/* > 0: the lines fed come from this
+					 * process (SO_PEERCRED, in the tool's
+					 * pid namespace): its records' pid and
+					 * made_pid in its own namespace are
+					 * replaced by it */
 };
 
 /*

@@ -324,6 +324,24 @@ merge_part(struct tlog *l, const struct trec *r)
 	return false;	/* the first part is lost: keep this one alone */
 }
 
+/*
+ * A record from a process in another pid namespace (unshare -p, a
+ * container) carries the pids it sees: the sender's own becomes its pid
+ * here, as SO_PEERCRED gave it.  Other pids (ppid, a maker that is an
+ * ancestor) cannot be translated and stay as they are.
+ */
+static void
+own_pids(struct trec *r, long peer)
+{
+	size_t k;
+
+	for (k = 0; k < r->nfds; k++)
+		if (r->fds[k].origin != NULL &&
+		    r->fds[k].origin->made_pid == r->pid)
+			r->fds[k].origin->made_pid = peer;
+	r->pid = peer;
+}
+
 static int
 grow(struct tlog *l)
 {
@@ -366,6 +384,8 @@ take_line(struct tlog *l, const char *p, size_t len)
 		count_bad(l, s.why);
 		return 0;
 	}
+	if (got > 0 && l->peer_pid > 0 && r.pid != l->peer_pid)
+		own_pids(&r, l->peer_pid);
 	if (got == 0 || (l->kernel_starts && r.ev == EV_START) ||
 	    merge_part(l, &r))
 		return 0;	/* the observer's own start records stand */

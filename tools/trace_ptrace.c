@@ -85,6 +85,7 @@ struct observer {
 	int lsock;
 	char name[108];		/* "@noinherit-trace.UID.PID.RANDOM" */
 	int conns[MAX_CONNS];
+	pid_t peers[MAX_CONNS];		/* each connection's process */
 	size_t nconns;
 	struct task *t;		/* open addressing on tid */
 	size_t tcap, tn;
@@ -270,9 +271,12 @@ in_tree(struct observer *o, const struct ucred *cr)
 	return false;
 }
 
-/* Reads what connection fd has; closes it at its end.  false: closed. */
+/*
+ * Reads what connection fd (from process peer) has; closes it at its
+ * end.  false: closed.
+ */
 static bool
-read_conn(struct observer *o, int fd)
+read_conn(struct observer *o, int fd, pid_t peer)
 {
 	char buf[65536];
 	ssize_t n;
@@ -288,8 +292,10 @@ read_conn(struct observer *o, int fd)
 		/* One message is one record: a cut one ends here too. */
 		if (buf[n - 1] != '\n')
 			buf[n++] = '\n';
+		o->log->peer_pid = peer;
 		if (tlog_feed(o->log, buf, (size_t)n) < 0)
 			o->nomem = true;
+		o->log->peer_pid = 0;
 	}
 	close(fd);
 	return false;
@@ -304,10 +310,13 @@ trace_obs_drain(struct observer *o)
 	int fd;
 
 	for (i = 0; i < o->nconns;) {
-		if (read_conn(o, o->conns[i]))
+		if (read_conn(o, o->conns[i], o->peers[i])) {
 			i++;
-		else
-			o->conns[i] = o->conns[--o->nconns];
+		} else {
+			o->nconns--;
+			o->conns[i] = o->conns[o->nconns];
+			o->peers[i] = o->peers[o->nconns];
+		}
 	}
 	while (o->lsock >= 0) {
 		fd = ni_accept4(o->lsock, NULL, NULL, SOCK_NONBLOCK);
@@ -323,12 +332,14 @@ trace_obs_drain(struct observer *o)
 			close(fd);
 			continue;
 		}
-		if (read_conn(o, fd)) {
-			if (o->nconns < MAX_CONNS)
+		if (read_conn(o, fd, cr.pid)) {
+			if (o->nconns < MAX_CONNS) {
+				o->peers[o->nconns] = cr.pid;
 				o->conns[o->nconns++] = fd;
-			else
+			} else {
 				close(fd);	/* cannot happen: records are
 						 * sent at once */
+			}
 		}
 	}
 	if (o->log->n > before)

@@ -366,7 +366,8 @@ trace.refused)
 	;;
 trace.chroot)
 	# A static leaker and receiver in a chroot, then leaky in a private
-	# /tmp (unshare -m): seen as anywhere else.
+	# /tmp (unshare -m) and in a private pid namespace (unshare -p): seen
+	# as anywhere else.
 	[ "$(id -u)" -eq 0 ] || skip "needs root for chroot"
 	need chroot
 	[ -n "$static" ] && [ -x "$static" ] || skip "no static binary"
@@ -381,6 +382,12 @@ trace.chroot)
 	need unshare
 	run "$ni" trace --json -o "$tmp/report" -- unshare -m sh -c 'd=$(cat "$1"); mount -t tmpfs none /tmp || exit 77; echo "$d" >/tmp/data; exec "$2" "$3" /tmp/data' sh "$data" "$leaky" "$reporter"
 	[ "$st" -ne 77 ] || skip "cannot mount a private /tmp"
+	status 0
+	count "$tmp/out" "^reporter (system|popen|posix_spawn|fork-execv): fds 0 1 2 3 4 5 6\$" 4
+	jcheck "$tmp/report" 'into("reporter") == 16 and leaked_all() and made_by() == {"open", "socket", "pipe"}'
+	# A private pid namespace: the shim's records carry its pids, the
+	# tool takes the sender's from SO_PEERCRED; origins still known.
+	run "$ni" trace --json -o "$tmp/report" -- unshare -pf "$leaky" "$reporter" "$data"
 	status 0
 	count "$tmp/out" "^reporter (system|popen|posix_spawn|fork-execv): fds 0 1 2 3 4 5 6\$" 4
 	jcheck "$tmp/report" 'into("reporter") == 16 and leaked_all() and made_by() == {"open", "socket", "pipe"}'
