@@ -21,6 +21,12 @@
  * of descriptor): one leaky call site reached by 100 children is one
  * finding with 100 receipts.  Descriptors of unknown origin are grouped by
  * kind and dev/ino instead (the same open file passed around).
+ *
+ * Start records may be the observer's (trec.kernel, trace_ptrace.c): then
+ * every program is there, shim or not, with the program its pid ran
+ * before (from_exe) and why that one had no shim (from_noshim), which a
+ * receipt of unknown origin reports.  Each receipt is classed (classify):
+ * passed on purpose or leaked; trace_allow turns leaks into allowed ones.
  */
 #include <errno.h>
 #include <fnmatch.h>
