@@ -87,6 +87,11 @@ public_copies() {
 	cp "$data" "$d/data" &&
 	chmod 755 "$tmp" "$d" && chmod 644 "$d/data" && echo "$d"
 }
+# Skips unless nobody can reach the public copies ($TMPDIR may be private).
+nobody_reaches() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$1/reporter" ||
+		skip "$1 is not reachable by nobody (a private TMPDIR?)"
+}
 here=$(cd "$(dirname "$0")" && pwd)
 
 # The report of `trace -- leaky`: three findings, each made in make_leaks.
@@ -290,6 +295,7 @@ trace.privdrop)
 	[ "$(id -u)" -eq 0 ] || skip "needs root to drop privileges"
 	need setpriv
 	pub=$(public_copies) || fail "cannot make public copies"
+	nobody_reaches "$pub"
 	NOINHERIT_PRELOAD=$pub/libnoinherit-preload.so
 	export NOINHERIT_PRELOAD
 	run "$ni" trace --json -o "$tmp/report" -- setpriv --reuid=65534 --regid=65534 --clear-groups "$pub/leaky" "$pub/reporter" "$pub/data"
@@ -310,6 +316,7 @@ trace.setuid)
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
 	need setpriv
 	pub=$(public_copies) || fail "cannot make public copies"
+	nobody_reaches "$pub"
 	cp "$pub/leaky" "$pub/suid_leaky" && chmod 4755 "$pub/suid_leaky" || fail "cannot make a setuid copy"
 	if command -v findmnt >/dev/null 2>&1 &&
 	    findmnt -no OPTIONS --target "$pub" | grep -q nosuid; then
@@ -462,6 +469,7 @@ trace.hijack)
 	py=/usr/bin/python3
 	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
 	pub=$(public_copies) || fail "cannot make public copies"
+	nobody_reaches "$pub"
 	chmod 1777 "$pub"
 	mkdir "$tmp/t"
 	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$py" "$here/hijack.py" "$@"; }
