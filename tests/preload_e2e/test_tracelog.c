@@ -56,17 +56,17 @@ run_log(struct run *r, const char *text, size_t piece, long root)
 	memset(r, 0, sizeof *r);
 	for (off = 0; off < len; off += n) {
 		n = piece == 0 || len - off < piece ? len - off : piece;
-		assert_true(tlog_feed(&r->log, text + off, n) >= 0);
+		assert_true(trace_log_feed(&r->log, text + off, n) >= 0);
 	}
-	assert_true(tlog_finish(&r->log) >= 0);
+	assert_true(trace_log_finish(&r->log) >= 0);
 	assert_int_equal(trace_analyze(&r->log, root, &r->a), 0);
 }
 
 static void
 run_free(struct run *r)
 {
-	analysis_free(&r->a);
-	tlog_free(&r->log);
+	trace_analysis_free(&r->a);
+	trace_log_free(&r->log);
 }
 
 /* The report as text or JSON in a malloc'd string. */
@@ -79,9 +79,9 @@ report(const struct analysis *a, bool json)
 
 	assert_non_null(f);
 	if (json)
-		report_json(f, a);
+		trace_report_json(f, a);
 	else
-		report_text(f, a);
+		trace_report_text(f, a);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
