@@ -177,7 +177,12 @@ put_utf8(char *o, unsigned cp)
 	return o;
 }
 
-/* After "\u": one code point, a surrogate pair joined, a lone half U+FFFD. */
+/*
+ * After "\u": one code point, a surrogate pair joined, a lone half U+FFFD.
+ * \u0080 to \u00ff are the shim's bytes that are not UTF-8 (it copies
+ * valid UTF-8 as it is, so it never escapes those characters): each
+ * becomes that byte again, for the output to show as \xNN (FORMAT.md).
+ */
 static bool
 read_uescape(struct jp *j, char **o)
 {
@@ -199,7 +204,10 @@ read_uescape(struct jp *j, char **o)
 	}
 	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
 		cp = 0xfffd;
-	*o = put_utf8(*o, cp);
+	if (cp >= 0x80 && cp <= 0xff)
+		*(*o)++ = (char)cp;
+	else
+		*o = put_utf8(*o, cp);
 	return true;
 }
 

@@ -6,8 +6,10 @@
  * The parser takes any bytes whatever (not NUL-terminated, any length) and
  * never reads outside them.  It accepts RFC 8259 JSON with two leniencies
  * that cost nothing: bytes >= 0x80 in strings are copied as they are (the
- * shim copies paths verbatim; the printer, cli_puts_json, re-validates UTF-8), and \u0000
- * becomes U+FFFD (a C string cannot hold it).  Nesting deeper than
+ * printer, cli_puts_json, re-validates UTF-8), and \u0000 becomes U+FFFD
+ * (a C string cannot hold it).  One reading is the log's own: \u0080 to
+ * \u00ff stand for a byte that is not UTF-8 (preload/FORMAT.md), and
+ * become that byte.  Nesting deeper than
  * JV_MAX_DEPTH is refused.
  */
 #ifndef NI_JSONL_H

@@ -382,8 +382,8 @@ static void
 json_report_parses(void **state)
 {
 	static const char text[] =
-	    START(100, 50, "/bin/le\\\"aky\\u00e9\\ud83d\\ude00", "")
-	    EXEC(100, "/bin/le\\\"aky\\u00e9\\ud83d\\ude00", "posix_spawn", ORIGIN(3, 7, "open", "0x1234") "," ORIGIN(4, 8, "socket", "0x99"))
+	    START(100, 50, "/bin/le\\\"aky\xc3\xa9\\ud83d\\ude00", "")
+	    EXEC(100, "/bin/le\\\"aky\xc3\xa9\\ud83d\\ude00", "posix_spawn", ORIGIN(3, 7, "open", "0x1234") "," ORIGIN(4, 8, "socket", "0x99"))
 	    START(101, 100, "/bin/child", FD(3, 7) "," FD(4, 8));
 	struct jarena mem = { NULL };
 	const struct jv *v;
@@ -446,6 +446,11 @@ json_parser_corners(void **state)
 	v = parse(&m, "\"\\u0000\\ud800x\"");
 	assert_non_null(v);
 	assert_string_equal(jv_str(v), "\xef\xbf\xbd\xef\xbf\xbdx");
+	/* The shim's bytes that are not UTF-8, \u0080-\u00ff, come back as
+	 * bytes; valid UTF-8 as it is; U+0100 as UTF-8. */
+	v = parse(&m, "\"\\u00ff\\u0080\xc3\xa9\\u0100\"");
+	assert_non_null(v);
+	assert_string_equal(jv_str(v), "\xff\x80\xc3\xa9\xc4\x80");
 	/* 2^64 - 1 fits, 2^64 does not. */
 	assert_true(jv_uint(parse(&m, "18446744073709551615"), &n));
 	assert_true(n == ~0ULL);
