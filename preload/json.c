@@ -5,7 +5,7 @@
  * sequence is copied as it is; any other byte >= 0x80 is written as
  * \u00XX, so a record is always valid JSON.  Since valid UTF-8 is never
  * escaped, the tool reads \u0080-\u00ff back as the bytes (FORMAT.md).
- * The UTF-8 check is the tool's (tools/utf8.c).
+ * The UTF-8 check is the tool's (utf8.c includes tools/utf8.c).
  */
 #include <string.h>
 

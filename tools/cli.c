@@ -74,10 +74,19 @@ cli_exec_failed(const char *cmd, const char *prog, int err)
 	return EXIT_CANNOT_EXEC;
 }
 
+/* The index of the word cli_getopt last looked at. */
+static int cli_word;
+
 int
 cli_getopt(int argc, char **argv, const char *optstring,
     const struct option *longopts)
 {
+	/*
+	 * In '+' and '-' order nothing is permuted, and getopt_long moves
+	 * optind past a word only once it is done with it: argv[optind] is
+	 * the word it is about to read ("-xh" while inside it).
+	 */
+	cli_word = optind > 0 ? optind : 1;
 	opterr = 0;
 	return getopt_long(argc, argv, optstring, longopts, NULL);
 }
@@ -85,26 +94,27 @@ cli_getopt(int argc, char **argv, const char *optstring,
 const char *
 cli_optword(char **argv)
 {
-	/* An option missing its argument has just been stepped over. */
-	return argv[optind - 1];
+	static char word[3];
+	const char *w = argv[cli_word];
+
+	/* A long option is named as written; a short one alone ("-x" of
+	 * "-hx"). */
+	if (w[0] == '-' && w[1] == '-')
+		return w;
+	word[0] = '-';
+	word[1] = (char)optopt;
+	word[2] = '\0';
+	return word;
 }
 
 int
 cli_bad_option(const char *cmd, int c, char **argv, const char *needs)
 {
-	char word[3] = { '-', (char)optopt, '\0' };
-
-	if (c == ':') {
+	if (c == ':')
 		cli_say(cmd, "option '%.64s' needs %s (try --help)",
 		    cli_optword(argv), needs);
-		return EXIT_USAGE;
-	}
-	/*
-	 * An unknown long option (optopt 0) has been stepped over, and
-	 * argv[optind - 1] is its word; an unknown short one may sit inside
-	 * a cluster ("-hx"): it is named alone.
-	 */
-	cli_say(cmd, "unknown option '%.64s' (try --help)",
-	    optopt == 0 ? argv[optind - 1] : word);
+	else
+		cli_say(cmd, "unknown option '%.64s' (try --help)",
+		    cli_optword(argv));
 	return EXIT_USAGE;
 }

@@ -57,7 +57,10 @@ int cli_getopt(int argc, char **argv, const char *optstring,
  * "an argument", "a file name").  Returns EXIT_USAGE.
  */
 int cli_bad_option(const char *cmd, int c, char **argv, const char *needs);
-/* The word of the option cli_getopt just returned ':' for ("-p"). */
+/*
+ * The option cli_getopt just returned '?' or ':' for: a long one as
+ * written ("--frob=1"), a short one alone ("-x" of "-hx").
+ */
 const char *cli_optword(char **argv);
 
 /* ---- escaping (escape.c) --------------------------------------------- */

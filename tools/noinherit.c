@@ -196,7 +196,6 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char word[3] = "-?";
 	const char *arg;
 	size_t i;
 	int c;
@@ -210,9 +209,8 @@ main(int argc, char **argv)
 			printf("noinherit %s\n", ni_version());
 			return cli_finish(NULL, 0);
 		default:	/* an option here is a command mistyped */
-			word[1] = (char)optopt;
 			cli_say(NULL, "unknown command '%.64s' (try --help)",
-			    optopt == 0 ? argv[optind - 1] : word);
+			    cli_optword(argv));
 			return EXIT_USAGE;
 		}
 	}
