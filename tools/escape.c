@@ -1,8 +1,8 @@
 /*
  * escape.c - the escaping of names in the output of `noinherit` (cli.h):
  * one for text, one for JSON, shared by audit, trace and the Windows
- * command.  Its own file, without getopt and messages, so that the fuzz
- * targets and tools/win link it alone.
+ * command.  Its own file, without getopt and messages, so that tools/win
+ * links it alone.
  */
 #include <string.h>
 
