@@ -5,7 +5,8 @@
 #   cmake -DNM=<nm> -P check_symbols.cmake <object or archive>...
 #
 # Allowed: audit_ trace_ exec_ cli_ shim_ pi_ (the /proc parsers), jv_ and
-# jarena_ (the log's JSON parser), cmd_ (the subcommands) and main.  Names
+# jarena_ (the log's JSON parser), fdnames_ (preload/fdnames.c, shared
+# with the shim), cmd_ (the subcommands) and main.  Names
 # beginning with "__" are the compiler's (sanitizer instrumentation).
 if(NOT NM)
   message(FATAL_ERROR "check_symbols.cmake: NM is required")
@@ -30,7 +31,7 @@ if(NOT status EQUAL 0)
   message(FATAL_ERROR "${NM} failed (${status}): ${err}")
 endif()
 
-set(allowed "^(audit_|trace_|exec_|cli_|shim_|pi_|jv_|jarena_|cmd_|__)|^main$")
+set(allowed "^(audit_|trace_|exec_|cli_|shim_|pi_|jv_|jarena_|fdnames_|cmd_|__)|^main$")
 string(REPLACE "\n" ";" lines "${out}")
 set(bad "")
 set(count 0)
