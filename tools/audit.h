@@ -21,8 +21,6 @@
 
 #include "procinfo.h"
 
-#define AUDIT "noinherit: audit: "
-
 struct opts {
 	bool all, std, inherited, json;
 	pid_t *pids;

@@ -24,6 +24,7 @@
 #endif
 
 #include "audit.h"
+#include "cli.h"
 
 /* How --inherited compares open file descriptions; falls back once. */
 static enum { SAME_KCMP, SAME_PIDFD, SAME_NONE } same_method;
@@ -158,12 +159,12 @@ same_failed(int e)
 		return;
 	same_refused = true;
 	if (e == ENOSYS)
-		fprintf(stderr, AUDIT "--inherited: not available here (needs "
+		cli_say("audit", "--inherited: not available here (needs "
 		    "kcmp(2), or pidfd_getfd(2) and F_DUPFD_QUERY of Linux "
-		    "6.10): descriptors are not marked\n");
+		    "6.10): descriptors are not marked");
 	else
-		fprintf(stderr, AUDIT "--inherited: kcmp(2) is not permitted "
-		    "(%s): some descriptors are not marked; run as root\n",
+		cli_say("audit", "--inherited: kcmp(2) is not permitted "
+		    "(%s): some descriptors are not marked; run as root",
 		    strerror(e));
 }
 
