@@ -36,10 +36,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +49,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "noinherit.h"
 #include "trace.h"
 
 #define EXIT_LEAK 1
 #define EXIT_INCOMPLETE 3
-#define EXIT_CANNOT_EXEC 126
-#define EXIT_NOT_FOUND 127
 
 struct fdmap {
 	int from, to, copy;
@@ -72,54 +71,36 @@ struct topts {
 	char **cmd;
 };
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define say(...) cli_say("trace", __VA_ARGS__)
 
-static void
-say(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("noinherit: trace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	putc('\n', stderr);
-}
-
-static int
-usage(void)
-{
-	printf("usage: noinherit trace [-o FILE] [--json] [--fail-on-leak] "
-	    "[--allow PATTERN]...\n"
-	    "                       [--pass-fd N]... [--map-fd FROM:TO]... "
-	    "[--] CMD [ARG...]\n"
-	    "\n"
-	    "Run CMD, observed with ptrace and libnoinherit-preload.so, and\n"
-	    "report every descriptor beyond 0-2 that crossed an exec into\n"
-	    "CMD's descendants: the program that received it, the one that\n"
-	    "passed it on, what it is, the backtrace of the call that made\n"
-	    "it, and whether it was passed on purpose or leaked.\n"
-	    "\n"
-	    "  -o, --output FILE  write the report to FILE ('-': standard\n"
-	    "                     output) instead of the standard error\n"
-	    "  --json             one JSON object per finding, one a line\n"
-	    "  --fail-on-leak     exit 1 if anything leaked, 3 if part of the\n"
-	    "                     tree could not be observed (CMD exited 0)\n"
-	    "  --allow PATTERN    a leak into a program, or of a target, that\n"
-	    "                     matches PATTERN (fnmatch: path or base name\n"
-	    "                     of the program, the target) is allowed\n"
-	    "  --pass-fd N        CMD gets fd N as fd N (= --map-fd N:N)\n"
-	    "  --map-fd FROM:TO   CMD gets this command's fd FROM as fd TO\n"
-	    "  -h, --help         print this help and exit\n"
-	    "\n"
-	    "Exit status: CMD's own (128+N if killed by signal N), or with\n"
-	    "--fail-on-leak 1 (leak) or 3 (incomplete); 2 usage or setup\n"
-	    "error, 126 CMD cannot be executed, 127 CMD not found.\n");
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	say("write error: %s", strerror(errno ? errno : EIO));
-	return EXIT_USAGE;
-}
+static const char trace_help[] =
+    "usage: noinherit trace [-o FILE] [--json] [--fail-on-leak] "
+    "[--allow PATTERN]...\n"
+    "                       [--pass-fd N]... [--map-fd FROM:TO]... "
+    "[--] CMD [ARG...]\n"
+    "\n"
+    "Run CMD, observed with ptrace and libnoinherit-preload.so, and\n"
+    "report every descriptor beyond 0-2 that crossed an exec into\n"
+    "CMD's descendants: the program that received it, the one that\n"
+    "passed it on, what it is, the backtrace of the call that made\n"
+    "it, and whether it was passed on purpose or leaked.\n"
+    "\n"
+    "  -o, --output FILE  write the report to FILE ('-': standard\n"
+    "                     output) instead of the standard error\n"
+    "  --json             one JSON object per finding, one a line\n"
+    "  --fail-on-leak     exit 1 if anything leaked, 3 if part of the\n"
+    "                     tree could not be observed (CMD exited 0)\n"
+    "  --allow PATTERN    a leak into a program, or of a target, that\n"
+    "                     matches PATTERN (fnmatch: path or base name\n"
+    "                     of the program, the target) is allowed\n"
+    "  --pass-fd N        CMD gets fd N as fd N (= --map-fd N:N)\n"
+    "  --map-fd FROM:TO   CMD gets this command's fd FROM as fd TO\n"
+    "  -h, --help         print this help and exit\n"
+    "\n"
+    "Options end at the first argument that is not one, or at '--'.\n"
+    "Exit status: CMD's own (128+N if killed by signal N), or with\n"
+    "--fail-on-leak 1 (leak) or 3 (incomplete); 2 usage or setup\n"
+    "error, 126 CMD cannot be executed, 127 CMD not found.\n";
 
 /* A descriptor number: digits only, at most INT_MAX.  0 or -1. */
 static int
@@ -173,47 +154,21 @@ parse_map(const char *opt, const char *val, struct fdmap *m)
 	return 0;
 }
 
-/*
- * An option with a value, "--opt VALUE", "--opt=VALUE" (and "-oVALUE" for
- * a short one); *val gets it.  1 if argv[*i] is opt, 0 if not, -1 (said).
- */
-static int
-take_value(int argc, char **argv, int *i, const char *opt, const char **val)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(opt);
-
-	if (strncmp(a, opt, n) != 0)
-		return 0;
-	if (a[n] == '\0') {
-		if (*i + 1 >= argc) {
-			say("option '%s' needs %s (try --help)", opt,
-			    strcmp(opt, "-o") == 0 || strcmp(opt,
-			    "--output") == 0 ? "a file name" : "an argument");
-			return -1;
-		}
-		*val = argv[++*i];
-		return 1;
-	}
-	if (opt[1] != '-') {
-		*val = a + n;		/* -oFILE */
-		return 1;
-	}
-	if (a[n] != '=')
-		return 0;
-	*val = a + n + 1;
-	return 1;
-}
-
 /* Fills o; returns 0, 1 for --help, or -1 (said). */
 static int
 parse_args(int argc, char **argv, struct topts *o)
 {
-	static const char *const valued[] = { "--output", "-o", "--allow",
-	    "--pass-fd", "--map-fd" };
-	const char *a, *val;
-	size_t k;
-	int i, r;
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on-leak", no_argument, NULL, 'f' },
+		{ "allow", required_argument, NULL, 'A' },
+		{ "pass-fd", required_argument, NULL, 'P' },
+		{ "map-fd", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
 
 	o->allow = calloc((size_t)argc, sizeof *o->allow);
 	o->map = calloc((size_t)argc, sizeof *o->map);
@@ -221,52 +176,46 @@ parse_args(int argc, char **argv, struct topts *o)
 		say("%s", strerror(errno));
 		return -1;
 	}
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "+:o:h", longopts)) != -1) {
+		switch (c) {
+		case 'h':
 			return 1;
-		if (strcmp(a, "--json") == 0) {
+		case 'j':
 			o->json = true;
-			continue;
-		}
-		if (strcmp(a, "--fail-on-leak") == 0) {
+			break;
+		case 'f':
 			o->fail_on_leak = true;
-			continue;
-		}
-		for (k = 0, r = 0; k < sizeof valued / sizeof valued[0]; k++)
-			if ((r = take_value(argc, argv, &i, valued[k],
-			    &val)) != 0)
-				break;
-		if (r < 0)
-			return -1;
-		if (r == 0) {
-			if (a[0] == '-' && a[1] != '\0') {
-				say("unknown option '%.64s' (try --help)", a);
-				return -1;
-			}
-			break;		/* CMD */
-		}
-		if (k <= 1) {
-			if (*val == '\0') {
+			break;
+		case 'o':
+			if (*optarg == '\0') {
 				say("empty file name after '-o' (try --help)");
 				return -1;
 			}
-			o->out = val;
-		} else if (k == 2) {
-			o->allow[o->nallow++] = (char *)val;
-		} else if (parse_map(valued[k], val, &o->map[o->nmap++]) != 0) {
+			o->out = optarg;
+			break;
+		case 'A':
+			o->allow[o->nallow++] = optarg;
+			break;
+		case 'P':
+		case 'M':
+			if (parse_map(c == 'P' ? "--pass-fd" : "--map-fd",
+			    optarg, &o->map[o->nmap++]) != 0)
+				return -1;
+			break;
+		default:
+			(void)cli_bad_option("trace", c, argv,
+			    cli_optword(argv)[1] == 'o' ||
+			    strncmp(cli_optword(argv), "--o", 3) == 0 ?
+			    "a file name" : "an argument");
 			return -1;
 		}
 	}
-	if (i >= argc) {
+	if (optind >= argc) {
 		say("no command given (try --help)");
 		return -1;
 	}
-	o->cmd = argv + i;
+	o->cmd = argv + optind;
 	return 0;
 }
 
@@ -596,9 +545,9 @@ report(FILE *f, const struct topts *o, struct analysis *a)
 
 	trace_symbolize(a);
 	if (o->json)
-		report_json(f, a);
+		trace_report_json(f, a);
 	else
-		report_text(f, a);
+		trace_report_text(f, a);
 	if (fflush(f) != 0 || ferror(f)) {
 		say("%.256s: write error: %s", o->out ? o->out : "stderr",
 		    strerror(errno ? errno : EIO));
@@ -627,12 +576,7 @@ exec_failed(const struct topts *o, int errfd)
 
 	if (read(errfd, &e, sizeof e) != (ssize_t)sizeof e)
 		return 0;
-	if (e == ENOENT && strchr(o->cmd[0], '/') == NULL) {
-		say("%.256s: command not found", o->cmd[0]);
-		return EXIT_NOT_FOUND;
-	}
-	say("%.256s: %s", o->cmd[0], strerror(e));
-	return e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	return cli_exec_failed("trace", o->cmd[0], e);
 }
 
 /*
@@ -651,12 +595,12 @@ conclude(struct tlog *log, struct observer *obs, const struct topts *o,
 	trace_obs_drain(obs);
 	survivors = trace_obs_release(obs);
 	trace_obs_drain(obs);
-	if (tlog_finish(log) < 0)
+	if (trace_log_finish(log) < 0)
 		say("out of memory");
-	tlog_resolve_sockets(log, 0);	/* merged parts, survivors */
+	trace_log_resolve_sockets(log, 0);	/* merged parts, survivors */
 	if (trace_analyze(log, (long)pid, &a) != 0) {
 		say("out of memory");
-		analysis_free(&a);
+		trace_analysis_free(&a);
 		if (f != stderr && f != stdout)
 			fclose(f);
 		return EXIT_USAGE;
@@ -669,7 +613,7 @@ conclude(struct tlog *log, struct observer *obs, const struct topts *o,
 		rc = EXIT_LEAK;
 	else if (rc == 0 && o->fail_on_leak && trace_obs_gaps(obs, &g) > 0)
 		rc = EXIT_INCOMPLETE;
-	analysis_free(&a);
+	trace_analysis_free(&a);
 	return rc;
 }
 
@@ -690,7 +634,7 @@ cmd_trace(int argc, char **argv)
 	memset(&log, 0, sizeof log);
 	rc = parse_args(argc, argv, &o);
 	if (rc != 0) {
-		rc = rc > 0 ? usage() : EXIT_USAGE;
+		rc = rc > 0 ? cli_help("trace", trace_help) : EXIT_USAGE;
 		goto done;
 	}
 	rc = EXIT_USAGE;
@@ -698,7 +642,7 @@ cmd_trace(int argc, char **argv)
 		goto done;
 	if ((shim = shim_path("trace")) == NULL)
 		goto done;
-	check_command("trace", o.cmd[0]);
+	shim_check_command("trace", o.cmd[0]);
 	obs = trace_obs_new(&log, shim);
 	if (obs == NULL) {
 		say("cannot make the channel: %s", strerror(errno));
@@ -732,8 +676,8 @@ done:
 	if (errfd >= 0)
 		close(errfd);
 	trace_obs_free(obs);
-	tlog_free(&log);
-	env_free(env);
+	trace_log_free(&log);
+	shim_env_free(env);
 	free(o.allow);
 	free(o.map);
 	return rc;

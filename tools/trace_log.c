@@ -423,7 +423,7 @@ keep_part(struct tlog *l, const char *p, size_t len)
 }
 
 long
-tlog_feed(struct tlog *l, const char *buf, size_t len)
+trace_log_feed(struct tlog *l, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len, *nl;
 	long added = 0;
@@ -469,7 +469,7 @@ nomem:
 }
 
 long
-tlog_finish(struct tlog *l)
+trace_log_finish(struct tlog *l)
 {
 	long r = 0;
 
@@ -502,7 +502,7 @@ dup_or_null(struct tlog *l, const char *s, bool *bad)
 }
 
 int
-tlog_add(struct tlog *l, const struct trec *r)
+trace_log_add(struct tlog *l, const struct trec *r)
 {
 	struct trec c = *r;
 	bool bad = false;
@@ -539,7 +539,7 @@ nomem:
 }
 
 void
-tlog_free(struct tlog *l)
+trace_log_free(struct tlog *l)
 {
 	free(l->v);
 	free(l->part);
@@ -559,7 +559,7 @@ unresolved(const struct tfd *f, unsigned long *ino)
 }
 
 void
-tlog_resolve_sockets(struct tlog *l, size_t from)
+trace_log_resolve_sockets(struct tlog *l, size_t from)
 {
 	struct pi_socktab t = { 0 };
 	const struct pi_sock *s;

@@ -293,7 +293,7 @@ read_conn(struct observer *o, int fd, pid_t peer)
 		if (buf[n - 1] != '\n')
 			buf[n++] = '\n';
 		o->log->peer_pid = peer;
-		if (tlog_feed(o->log, buf, (size_t)n) < 0)
+		if (trace_log_feed(o->log, buf, (size_t)n) < 0)
 			o->nomem = true;
 		o->log->peer_pid = 0;
 	}
@@ -343,7 +343,7 @@ trace_obs_drain(struct observer *o)
 		}
 	}
 	if (o->log->n > before)
-		tlog_resolve_sockets(o->log, before);
+		trace_log_resolve_sockets(o->log, before);
 }
 
 size_t
@@ -647,7 +647,7 @@ snapshot(struct observer *o, long pid)
 	}
 	r.noshim = why_no_shim(o, pid, envp);
 	name_fds(o, r.fds, r.nfds, argv, envp, pid);
-	if (tlog_add(o->log, &r) != 0)
+	if (trace_log_add(o->log, &r) != 0)
 		o->nomem = true;
 	if (p != NULL) {
 		p->exe = keep(o, exe);
