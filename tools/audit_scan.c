@@ -23,6 +23,7 @@
 #include "audit.h"
 #include "noinherit.h"
 #include "procinfo.h"
+#include "sockdiag.h"
 
 static const char perm_reason[] =
     "permission denied: run as the process's owner or root";
@@ -30,14 +31,22 @@ static const char perm_reason_root[] =
     "permission denied, even to root: the process has privileges this one "
     "lacks (capabilities, another user namespace)";
 
-/* One socket table per network namespace. */
+/*
+ * One socket table per network namespace, and a NETLINK_SOCK_DIAG socket
+ * made in it (sockdiag.h); nl is -1 where none could be made, and the
+ * table is then filled from the /proc/net text files.
+ */
 struct netns {
 	dev_t dev;
 	ino_t ino;
+	int nl;
+	int nl_err;		/* why there is no nl */
+	bool self;		/* this command's own namespace */
 	struct pi_socktab tab;
 };
 static struct netns *netns_v;
 static size_t netns_n, netns_cap;
+static unsigned said_fallback;	/* the protocols said so, a bit each */
 
 /* ------------------------------------------------------------------ */
 /* Growable arrays and small readers                                   */
@@ -254,58 +263,32 @@ proc_ended(struct proc *p)
 /* Sockets: one table per network namespace                            */
 /* ------------------------------------------------------------------ */
 
-/*
- * Puts the sockets of one protocol (its "system.sockprotoname") of p's
- * namespace into t, unless they are there already: from /proc/self/net when
- * it is this command's own namespace (that source cannot vanish), else from
- * /proc/PID/net, and then only if p did not end meanwhile (a file read from
- * a dying process may be cut short, and would be kept for its namespace).
- * Returns 1 when they are in t, 0 for a protocol /proc/net does not list.
- */
-static int
-load_proto(struct proc *p, const struct stat *ns, struct pi_socktab *t,
-    const char *proto)
+/* Said once a protocol: where its socket facts come from when sock_diag
+ * cannot serve. */
+static void
+say_fallback(int k, const char *proto, int err)
 {
-	static struct stat self_ns;
-	static bool have_self;
-	int r;
-
-	if (!have_self && stat("/proc/self/ns/net", &self_ns) == 0)
-		have_self = true;
-	if (ns != NULL && have_self && ns->st_dev == self_ns.st_dev &&
-	    ns->st_ino == self_ns.st_ino)
-		return pi_socktab_load_proto(t, 0, proto);
-	r = pi_socktab_load_proto(t, p->pid, proto);
-	if (r >= 0 && proc_ended(p)) {
-		pi_socktab_free(t);
-		errno = ESRCH;
-		return -1;
-	}
-	return r;
+	if (said_fallback & (1u << k))
+		return;
+	said_fallback |= 1u << k;
+	fprintf(stderr, AUDIT "NETLINK_SOCK_DIAG cannot list %s sockets here "
+	    "(%s): they are described from the /proc/net text tables%s\n",
+	    proto, strerror(err), k == SD_UNIX ? ", where a socket name "
+	    "holding a newline can forge a line" : "");
 }
 
-/*
- * The socket table of p's network namespace: one per namespace, shared by
- * its processes, holding the protocols loaded so far (*ns is the
- * namespace, or NULL where it cannot be told: a table for p alone).  A
- * protocol is read once per audit, so a socket made after that, or one the
- * kernel does not list (a TCP socket never bound), is described by its
- * protocol alone.
- */
-static struct pi_socktab *
-ns_table(struct proc *p, struct pi_socktab *local, struct stat *st,
-    const struct stat **ns)
+/* The namespace whose identity is st, its entry made if new.  nsfd (a
+ * descriptor of it, or -1 for this command's own) serves to make the diag
+ * socket, and is left to the caller to close. */
+static struct netns *
+ns_entry(const struct stat *st, int nsfd, bool self)
 {
 	struct netns *e;
 	size_t i;
 
-	*ns = NULL;
-	if (fstatat(p->piddir, "ns/net", st, 0) < 0)
-		return local;
-	*ns = st;
 	for (i = 0; i < netns_n; i++)
 		if (netns_v[i].dev == st->st_dev && netns_v[i].ino == st->st_ino)
-			return &netns_v[i].tab;
+			return &netns_v[i];
 	if (grow((void **)&netns_v, &netns_cap, netns_n + 1,
 	    sizeof *netns_v) < 0)
 		return NULL;
@@ -313,42 +296,130 @@ ns_table(struct proc *p, struct pi_socktab *local, struct stat *st,
 	memset(e, 0, sizeof *e);
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
-	return &e->tab;
+	e->self = self;
+	e->nl = sd_open(self ? -1 : nsfd);
+	e->nl_err = e->nl < 0 ? errno : 0;
+	return e;
+}
+
+/* This command's own namespace, or NULL. */
+static struct netns *
+self_ns(void)
+{
+	static struct stat st;
+	static bool have;
+
+	if (!have) {
+		if (stat("/proc/self/ns/net", &st) < 0)
+			return NULL;
+		have = true;
+	}
+	return ns_entry(&st, -1, true);
 }
 
 /*
- * "TCP 127.0.0.1:80 LISTEN" from the namespace's table; else
- * "socket:[ino] (TCPv6)" from the socket's protocol name (a family
- * /proc/net omits, a socket it does not list).
+ * The namespace p is in now: entered through a descriptor of
+ * /proc/PID/ns/net, closed at once, whose identity is taken from the open
+ * descriptor itself (so it is the namespace the diag socket is made in).
+ * NULL where it cannot be opened (it can then be read only through
+ * /proc/PID/net).
+ */
+static struct netns *
+proc_ns(struct proc *p)
+{
+	struct netns *self = self_ns(), *e;
+	struct stat st;
+	int fd;
+
+	fd = openat(p->piddir, "ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return NULL;
+	}
+	if (self != NULL && self->dev == st.st_dev && self->ino == st.st_ino)
+		e = self;
+	else
+		e = ns_entry(&st, fd, false);
+	close(fd);
+	return e;
+}
+
+/*
+ * Puts the sockets of protocol proto (a "system.sockprotoname") of
+ * namespace e into its table: from sock_diag, else from the text files,
+ * /proc/self/net for this command's namespace, /proc/PID/net for p's (and
+ * then only if p did not end meanwhile: a file read from a dying process
+ * may be cut short, and would be kept for its namespace).
+ */
+static void
+load_proto(struct proc *p, struct netns *e, struct pi_socktab *t,
+    const char *proto)
+{
+	int k = sd_kind_of(proto);
+
+	if (e != NULL && e->nl >= 0 && k >= 0) {
+		if (sd_load(e->nl, t, (enum sd_kind)k) == 0)
+			return;
+		if (errno == ENOMEM)
+			return;
+		say_fallback(k, proto, errno);
+	} else if (k >= 0) {
+		say_fallback(k, proto, e != NULL ? e->nl_err : EACCES);
+	}
+	if (e != NULL && e->self) {
+		(void)pi_socktab_load_proto(t, 0, proto);
+	} else if (pi_socktab_load_proto(t, p->pid, proto) >= 0 &&
+	    proc_ended(p)) {
+		pi_socktab_free(t);
+	}
+}
+
+/*
+ * The socket that a link "socket:[N]" names, from the tables of the
+ * namespace p is in, else this command's (a socket made before its
+ * process moved to another namespace stays in the old one).  Socket inode
+ * numbers are unique across namespaces: a match is the socket.  A
+ * protocol is read once per namespace and audit, so a socket made after
+ * that, or one the kernel does not list (a TCP socket never bound), is
+ * described by its protocol alone.
  */
 static void
 describe_socket(struct proc *p, struct pi_socktab *local, const char *name,
     const char *link, char *out, size_t cap, bool *listening)
 {
-	struct pi_socktab *t;
+	struct netns *e[2];
+	struct pi_socktab *t[2];
 	const struct pi_sock *sk = NULL;
-	const struct stat *ns;
-	struct stat st;
 	unsigned long ino;
 	char path[64], proto[32] = "";
 	ssize_t n;
+	int i;
 
 	if (!pi_link_inode(link, "socket:[", &ino)) {
 		snprintf(out, cap, "%s", link);
 		return;
 	}
+	e[0] = proc_ns(p);
+	e[1] = self_ns();
+	t[0] = e[0] != NULL ? &e[0]->tab : local;
+	t[1] = e[1] != NULL && e[1] != e[0] ? &e[1]->tab : NULL;
 	/* Most sockets are in a protocol loaded already: no more calls. */
-	t = ns_table(p, local, &st, &ns);
-	if (t != NULL)
-		sk = pi_socktab_find(t, ino);
+	for (i = 0; i < 2 && sk == NULL; i++)
+		if (t[i] != NULL)
+			sk = pi_socktab_find(t[i], ino);
 	if (sk == NULL) {
 		snprintf(path, sizeof path, "/proc/%d/fd/%s", (int)p->pid, name);
 		n = getxattr(path, "system.sockprotoname", proto,
 		    sizeof proto - 1);
 		proto[n > 0 ? n : 0] = '\0';
-		if (proto[0] != '\0' && t != NULL &&
-		    load_proto(p, ns, t, proto) > 0)
-			sk = pi_socktab_find(t, ino);
+		for (i = 0; i < 2 && sk == NULL && proto[0] != '\0'; i++) {
+			if (t[i] == NULL)
+				continue;
+			load_proto(p, i == 0 ? e[0] : e[1], t[i], proto);
+			sk = pi_socktab_find(t[i], ino);
+		}
 	}
 	if (sk != NULL) {
 		snprintf(out, cap, "%s", sk->desc);
@@ -537,8 +608,11 @@ scan_free(struct scan *s)
 	free(s->v);
 	free(s->arena);
 	free(s->par);
-	for (i = 0; i < netns_n; i++)
+	for (i = 0; i < netns_n; i++) {
 		pi_socktab_free(&netns_v[i].tab);
+		if (netns_v[i].nl >= 0)
+			close(netns_v[i].nl);
+	}
 	free(netns_v);
 	netns_v = NULL;
 	netns_n = netns_cap = 0;
