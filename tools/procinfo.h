@@ -33,6 +33,8 @@ struct pi_sock {
 	unsigned long inode;
 	unsigned long peer;	/* a UNIX socket's peer (sock_diag), or 0 */
 	bool listening;		/* TCP LISTEN, or a listening UNIX socket */
+	unsigned char text;	/* sd_load_self: 1 + its kind when read from
+				 * the /proc/net text, else 0 */
 	char desc[256];		/* raw text, not escaped (a UNIX name may hold
 				 * any byte; a NUL inside an abstract name is
 				 * shown as '@', as ss(8) does):

@@ -573,3 +573,35 @@ sd_load_all(int nl, struct pi_socktab *t)
 		errno = ENOENT;
 	return ok ? 0 : -1;
 }
+
+const char *
+sd_kind_name(enum sd_kind k)
+{
+	return (unsigned)k < SD_NKINDS ? kinds[k].names[0] : "";
+}
+
+int
+sd_load_self(struct pi_socktab *t, unsigned *text)
+{
+	int nl = sd_open(-1), k, any = 0;
+	size_t n0;
+
+	*text = 0;
+	for (k = 0; k < SD_NKINDS; k++) {
+		if (nl >= 0 && sd_load(nl, t, (enum sd_kind)k) == 0) {
+			any = 1;
+			continue;
+		}
+		if (nl >= 0 && errno == ENOMEM)
+			break;
+		*text |= 1u << k;
+		n0 = t->n;
+		if (pi_socktab_load_proto(t, 0, kinds[k].names[0]) > 0)
+			any = 1;
+		for (; n0 < t->n; n0++)
+			t->v[n0].text = (unsigned char)(1 + k);
+	}
+	if (nl >= 0)
+		close(nl);
+	return any ? 0 : -1;
+}

@@ -61,4 +61,16 @@ int sd_load(int nl, struct pi_socktab *t, enum sd_kind k);
 /* Every kind; kinds that fail are skipped.  0 if any loaded, else -1. */
 int sd_load_all(int nl, struct pi_socktab *t);
 
+/* The first "system.sockprotoname" of kind k ("TCP", "UNIX" ...). */
+const char *sd_kind_name(enum sd_kind k);
+
+/*
+ * Every kind of this thread's namespace into t: through sock_diag where it
+ * answers, else from /proc/self/net's text for that kind; *text gets a bit
+ * (1 << kind) for each kind read from text, and each socket read from
+ * text has its "text" field set to 1 + its kind.  0 if anything was loaded,
+ * else -1.
+ */
+int sd_load_self(struct pi_socktab *t, unsigned *text);
+
 #endif /* NI_SOCKDIAG_H */
