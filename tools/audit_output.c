@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -90,6 +91,30 @@ text_str(const char *str)
 	}
 }
 
+/*
+ * A target for the table: escaped, then " (deleted)" when the file is.  A
+ * name that itself ends in " (deleted)" shows that space as \x20, so no
+ * name can imitate the mark.
+ */
+static void
+text_target(const char *str, bool deleted)
+{
+	static const char suffix[] = " (deleted)";
+	size_t len = strlen(str), slen = sizeof suffix - 1;
+	char *head;
+
+	if (len >= slen && strcmp(str + len - slen, suffix) == 0 &&
+	    (head = strndup(str, len - slen)) != NULL) {
+		text_str(head);
+		free(head);
+		fputs("\\x20(deleted)", stdout);
+	} else {
+		text_str(str);
+	}
+	if (deleted)
+		fputs(suffix, stdout);
+}
+
 /* ------------------------------------------------------------------ */
 /* Output                                                              */
 /* ------------------------------------------------------------------ */
@@ -170,7 +195,7 @@ print_text(const struct proc *p, const struct scan *s, const struct opts *o,
 		const struct fdrec *r = &s->v[i];
 
 		printf("%7d  %-9s ", r->fd, pi_kind_name(r->kind));
-		text_str(s->arena + r->target);
+		text_target(s->arena + r->target, r->deleted);
 		if (r->listening)
 			fputs("  [LISTENING]", stdout);
 		if (r->inherited > 0)

@@ -513,6 +513,97 @@ describe(struct proc *p, struct pi_socktab *local, const char *name,
 	snprintf(out, cap, "%s", link);
 }
 
+static const char deleted_suffix[] = " (deleted)";
+#define DELETED_LEN (sizeof deleted_suffix - 1)
+
+/*
+ * Whether the file behind a path link is deleted, decided from the file
+ * (st, through the descriptor), not from the text: no link left
+ * (st_nlink 0), or the kernel's " (deleted)" suffix on a name that does
+ * not lead to this same file (a file literally named "x (deleted)" does).
+ * When it is, the kernel's suffix is cut from link.
+ */
+static bool
+path_deleted(struct proc *p, char *link, const struct stat *st)
+{
+	size_t len = strlen(link);
+	bool suffix = len > DELETED_LEN &&
+	    strcmp(link + len - DELETED_LEN, deleted_suffix) == 0;
+	char path[PATH_MAX + 8];
+	struct stat here;
+	bool del;
+
+	if (st->st_mode == 0 || link[0] != '/')
+		return false;
+	if (st->st_nlink == 0) {
+		del = true;
+	} else if (!suffix) {
+		return false;
+	} else {
+		/* The name as it reads, in the process's root. */
+		snprintf(path, sizeof path, "root%s", link);
+		del = !(fstatat(p->piddir, path, &here, 0) == 0 &&
+		    here.st_dev == st->st_dev && here.st_ino == st->st_ino);
+	}
+	if (del && suffix)
+		link[len - DELETED_LEN] = '\0';
+	return del;
+}
+
+/*
+ * Reads what fd is, all of one open file: fdinfo (its flags), the link,
+ * the file's status, the link again.  The descriptor may be re-pointed
+ * (dup2) meanwhile: the inode fdinfo gives (Linux 5.14+) must be the one
+ * stat gives, a "socket:[N]" or "pipe:[N]" link must name it, and both
+ * link reads must agree.  Returns 1 when they do, 0 when they did not,
+ * -1 when the fd is gone or could not be read (errno).
+ */
+static int
+read_fd(struct proc *p, const char *name, char *info, size_t icap,
+    struct pi_fdinfo *fi, char *link, size_t lcap, struct stat *st,
+    bool need_link, bool *skip)
+{
+	char again[PATH_MAX];
+	unsigned long lino;
+	ssize_t n, m;
+
+	*skip = false;
+	if ((n = read_at(p->infodir, name, info, icap)) < 0)
+		return -1;
+	if (pi_fdinfo_parse(info, (size_t)n, fi) < 0 || !fi->has_flags) {
+		*skip = true;
+		return 1;
+	}
+	if (!need_link && (fi->flags & O_CLOEXEC)) {
+		*skip = true;	/* nothing more is read of it */
+		return 1;
+	}
+	if ((n = readlinkat(p->fddir, name, link, lcap - 1)) < 0)
+		return -1;
+	link[n] = '\0';
+	if (fstatat(p->fddir, name, st, 0) < 0) {
+		if (gone_errno(errno))
+			return -1;
+		memset(st, 0, sizeof *st);
+	}
+	if ((m = readlinkat(p->fddir, name, again, sizeof again - 1)) < 0)
+		return -1;
+	again[m] = '\0';
+	if (m != n || memcmp(link, again, (size_t)n) != 0)
+		return 0;
+	if (st->st_mode != 0 && fi->ino != 0 && fi->ino != st->st_ino)
+		return 0;
+	if (st->st_mode != 0 && (pi_link_inode(link, "socket:[", &lino) ||
+	    pi_link_inode(link, "pipe:[", &lino)) && lino != st->st_ino)
+		return 0;
+	/* An open socket has no path (a socket file cannot be opened). */
+	if (st->st_mode != 0 && link[0] == '/' && S_ISSOCK(st->st_mode))
+		return 0;
+	return 1;
+}
+
+#define READ_TRIES 4
+
 /* Looks at one fd: 0 (recorded or skipped), or -1 with errno. */
 static int
 scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
@@ -522,38 +613,42 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 	struct pi_fdinfo fi;
 	struct fdrec r;
 	struct stat st;
-	ssize_t n;
+	bool skip;
+	int tries, ok = 0;
 
 	snprintf(name, sizeof name, "%d", fd);
-	if ((n = read_at(p->infodir, name, info, sizeof info)) < 0)
-		return gone_errno(errno) ? 0 : -1;	/* closed meanwhile */
-	if (pi_fdinfo_parse(info, (size_t)n, &fi) < 0 || !fi.has_flags)
-		return 0;
+	for (tries = 0; tries < READ_TRIES && ok == 0; tries++) {
+		ok = read_fd(p, name, info, sizeof info, &fi, link, sizeof link,
+		    &st, s->self, &skip);
+		if (ok < 0)
+			return gone_errno(errno) ? 0 : -1;  /* closed meanwhile */
+		if (skip)
+			return 0;
+	}
 	memset(&r, 0, sizeof r);
 	r.fd = fd;
 	r.cloexec = (fi.flags & O_CLOEXEC) != 0;
 	r.inherited = -1;
-	if (r.cloexec && !s->self)
-		return 0;
-	if ((n = readlinkat(p->fddir, name, link, sizeof link - 1)) < 0)
-		return gone_errno(errno) ? 0 : -1;
-	link[n] = '\0';
-	/*
-	 * The file's mode tells a path's kind (file, dir, fifo, device) and
-	 * its link count a deleted one; --inherited matches by device and
-	 * inode.  "socket:[", "pipe:[" and anon_inode links say it all.
-	 */
-	if ((link[0] != '/' && !o->inherited) ||
-	    fstatat(p->fddir, name, &st, 0) < 0)
-		memset(&st, 0, sizeof st);
-	r.dev = st.st_dev;
-	r.ino = st.st_ino;
-	r.kind = pi_kind_from_link(link, st.st_mode);
-	r.deleted = (r.kind == PI_FILE || r.kind == PI_DIR ||
-	    r.kind == PI_FIFO) && st.st_mode != 0 && st.st_nlink == 0;
-	describe(p, local, name, link, info, &r, target, sizeof target);
-	if (o->inherited)
-		r.inherited = (signed char)inherited(p, s, parent_loaded, &r);
+	if (ok == 0) {
+		/* Re-pointed under every read: no one file to describe. */
+		r.kind = PI_UNKNOWN;
+		snprintf(target, sizeof target, "(changed during scan)");
+	} else {
+		/*
+		 * The file's mode tells a path's kind (file, dir, fifo,
+		 * device) and its link count a deleted one; --inherited
+		 * matches by device and inode.
+		 */
+		r.dev = st.st_dev;
+		r.ino = st.st_ino;
+		r.kind = pi_kind_from_link(link, st.st_mode);
+		r.deleted = (r.kind == PI_FILE || r.kind == PI_DIR ||
+		    r.kind == PI_FIFO) && path_deleted(p, link, &st);
+		describe(p, local, name, link, info, &r, target, sizeof target);
+		if (o->inherited)
+			r.inherited = (signed char)inherited(p, s,
+			    parent_loaded, &r);
+	}
 	if ((r.target = arena_add(s, target)) == SIZE_MAX ||
 	    grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) < 0) {
 		errno = ENOMEM;
