@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <linux/sockios.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -266,15 +269,15 @@ proc_ended(struct proc *p)
 /* Said once a protocol: where its socket facts come from when sock_diag
  * cannot serve. */
 static void
-say_fallback(int k, const char *proto, int err)
+say_fallback(int k, int err)
 {
 	if (said_fallback & (1u << k))
 		return;
 	said_fallback |= 1u << k;
 	fprintf(stderr, AUDIT "NETLINK_SOCK_DIAG cannot list %s sockets here "
 	    "(%s): they are described from the /proc/net text tables%s\n",
-	    proto, strerror(err), k == SD_UNIX ? ", where a socket name "
-	    "holding a newline can forge a line" : "");
+	    sd_kind_name((enum sd_kind)k), strerror(err), k == SD_UNIX ?
+	    ", where a socket name holding a newline can forge a line" : "");
 }
 
 /* The namespace whose identity is st, its entry made if new.  nsfd (a
@@ -347,6 +350,40 @@ proc_ns(struct proc *p)
 }
 
 /*
+ * The namespace the socket itself is in, asked of the socket: a copy of
+ * the descriptor (pidfd_getfd(2), Linux 5.6, as ptrace allows) and
+ * SIOCGSKNS (Linux 4.9), whose namespace descriptor is closed at once.
+ * NULL where that cannot be had.
+ */
+static struct netns *
+sock_ns(struct proc *p, int fd)
+{
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd) && defined(SIOCGSKNS)
+	struct netns *e = NULL;
+	struct stat st;
+	int sock, nsfd;
+
+	if ((p->pidfd < 0 &&
+	    (p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0)) < 0))
+		return NULL;
+	if ((sock = (int)syscall(SYS_pidfd_getfd, p->pidfd, (int)fd, 0)) < 0)
+		return NULL;
+	nsfd = ioctl(sock, SIOCGSKNS);
+	close(sock);
+	if (nsfd < 0)
+		return NULL;
+	if (fstat(nsfd, &st) == 0)
+		e = ns_entry(&st, nsfd, false);
+	close(nsfd);
+	return e;
+#else
+	(void)p;
+	(void)fd;
+	return NULL;
+#endif
+}
+
+/*
  * Puts the sockets of protocol proto (a "system.sockprotoname") of
  * namespace e into its table: from sock_diag, else from the text files,
  * /proc/self/net for this command's namespace, /proc/PID/net for p's (and
@@ -364,9 +401,9 @@ load_proto(struct proc *p, struct netns *e, struct pi_socktab *t,
 			return;
 		if (errno == ENOMEM)
 			return;
-		say_fallback(k, proto, errno);
+		say_fallback(k, errno);
 	} else if (k >= 0) {
-		say_fallback(k, proto, e != NULL ? e->nl_err : EACCES);
+		say_fallback(k, e != NULL ? e->nl_err : EACCES);
 	}
 	if (e != NULL && e->self) {
 		(void)pi_socktab_load_proto(t, 0, proto);
@@ -379,15 +416,16 @@ load_proto(struct proc *p, struct netns *e, struct pi_socktab *t,
 /*
  * The socket that a link "socket:[N]" names, from the tables of the
  * namespace p is in, else this command's (a socket made before its
- * process moved to another namespace stays in the old one).  Socket inode
+ * process moved to another namespace stays in the old one), else the one
+ * the socket itself names.  Socket inode
  * numbers are unique across namespaces: a match is the socket.  A
  * protocol is read once per namespace and audit, so a socket made after
  * that, or one the kernel does not list (a TCP socket never bound), is
  * described by its protocol alone.
  */
 static void
-describe_socket(struct proc *p, struct pi_socktab *local, const char *name,
-    const char *link, char *out, size_t cap, bool *listening)
+describe_socket(struct proc *p, struct pi_socktab *local, int pathfd,
+    int fd, const char *link, char *out, size_t cap, bool *listening)
 {
 	struct netns *e[2];
 	struct pi_socktab *t[2];
@@ -410,7 +448,8 @@ describe_socket(struct proc *p, struct pi_socktab *local, const char *name,
 		if (t[i] != NULL)
 			sk = pi_socktab_find(t[i], ino);
 	if (sk == NULL) {
-		snprintf(path, sizeof path, "/proc/%d/fd/%s", (int)p->pid, name);
+		/* Of the socket itself, through this command's descriptor. */
+		snprintf(path, sizeof path, "/proc/self/fd/%d", pathfd);
 		n = getxattr(path, "system.sockprotoname", proto,
 		    sizeof proto - 1);
 		proto[n > 0 ? n : 0] = '\0';
@@ -419,6 +458,13 @@ describe_socket(struct proc *p, struct pi_socktab *local, const char *name,
 				continue;
 			load_proto(p, i == 0 ? e[0] : e[1], t[i], proto);
 			sk = pi_socktab_find(t[i], ino);
+		}
+		/* A third namespace: the one the socket says it is in. */
+		if (sk == NULL && proto[0] != '\0' &&
+		    (e[0] = sock_ns(p, fd)) != NULL && e[0] != e[1] &&
+		    e[0]->nl >= 0 && sd_kind_of(proto) >= 0) {
+			load_proto(p, e[0], &e[0]->tab, proto);
+			sk = pi_socktab_find(&e[0]->tab, ino);
 		}
 	}
 	if (sk != NULL) {
@@ -481,7 +527,7 @@ list_fds(struct proc *p, struct scan *s, const struct opts *o)
 
 /* The target shown for a leak-prone fd; sets r->listening for sockets. */
 static void
-describe(struct proc *p, struct pi_socktab *local, const char *name,
+describe(struct proc *p, struct pi_socktab *local, int pathfd,
     const char *link, const char *info, struct fdrec *r, char *out,
     size_t cap)
 {
@@ -490,7 +536,8 @@ describe(struct proc *p, struct pi_socktab *local, const char *name,
 
 	switch (r->kind) {
 	case PI_SOCKET:
-		describe_socket(p, local, name, link, out, cap, &r->listening);
+		describe_socket(p, local, pathfd, r->fd, link, out, cap,
+		    &r->listening);
 		return;
 	case PI_MEMFD:		/* "/memfd:NAME (deleted)" */
 		len = strlen(link);
@@ -551,23 +598,27 @@ path_deleted(struct proc *p, char *link, const struct stat *st)
 }
 
 /*
- * Reads what fd is, all of one open file: fdinfo (its flags), the link,
- * the file's status, the link again.  The descriptor may be re-pointed
- * (dup2) meanwhile: the inode fdinfo gives (Linux 5.14+) must be the one
- * stat gives, a "socket:[N]" or "pipe:[N]" link must name it, and both
- * link reads must agree.  Returns 1 when they do, 0 when they did not,
- * -1 when the fd is gone or could not be read (errno).
+ * Reads what fd is, all of one open file.  The descriptor may be
+ * re-pointed (dup2) while it is read, so the link and the status are not
+ * read through /proc/PID/fd/N, which may name another file at each read:
+ * the file is opened from there once (O_PATH: nothing of it runs), and its
+ * link and status are read through this command's own descriptor *pathfd,
+ * which cannot change.  fdinfo (its flags), read before, must give the
+ * same inode (Linux 5.14+) and mount (statx, Linux 5.8+) as that file.
+ * Returns 1 when they do, 0 when they did not (*pathfd closed), -1 when
+ * the fd is gone or could not be read (errno).
  */
 static int
 read_fd(struct proc *p, const char *name, char *info, size_t icap,
     struct pi_fdinfo *fi, char *link, size_t lcap, struct stat *st,
-    bool need_link, bool *skip)
+    bool need_link, bool *skip, int *pathfd)
 {
-	char again[PATH_MAX];
-	unsigned long lino;
-	ssize_t n, m;
+	char self[32];
+	ssize_t n;
+	int fd, e;
 
 	*skip = false;
+	*pathfd = -1;
 	if ((n = read_at(p->infodir, name, info, icap)) < 0)
 		return -1;
 	if (pi_fdinfo_parse(info, (size_t)n, fi) < 0 || !fi->has_flags) {
@@ -578,27 +629,33 @@ read_fd(struct proc *p, const char *name, char *info, size_t icap,
 		*skip = true;	/* nothing more is read of it */
 		return 1;
 	}
-	if ((n = readlinkat(p->fddir, name, link, lcap - 1)) < 0)
+	if ((fd = openat(p->fddir, name, O_PATH | O_CLOEXEC)) < 0)
 		return -1;
-	link[n] = '\0';
-	if (fstatat(p->fddir, name, st, 0) < 0) {
-		if (gone_errno(errno))
-			return -1;
-		memset(st, 0, sizeof *st);
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+	if ((n = readlink(self, link, lcap - 1)) < 0 || fstat(fd, st) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
 	}
-	if ((m = readlinkat(p->fddir, name, again, sizeof again - 1)) < 0)
-		return -1;
-	again[m] = '\0';
-	if (m != n || memcmp(link, again, (size_t)n) != 0)
+	link[n] = '\0';
+	if (fi->ino != 0 && fi->ino != st->st_ino) {
+		close(fd);
 		return 0;
-	if (st->st_mode != 0 && fi->ino != 0 && fi->ino != st->st_ino)
-		return 0;
-	if (st->st_mode != 0 && (pi_link_inode(link, "socket:[", &lino) ||
-	    pi_link_inode(link, "pipe:[", &lino)) && lino != st->st_ino)
-		return 0;
-	/* An open socket has no path (a socket file cannot be opened). */
-	if (st->st_mode != 0 && link[0] == '/' && S_ISSOCK(st->st_mode))
-		return 0;
+	}
+#ifdef STATX_MNT_ID
+	if (fi->mnt_id >= 0) {
+		struct statx sx;
+
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) == 0 &&
+		    (sx.stx_mask & STATX_MNT_ID) &&
+		    sx.stx_mnt_id != (unsigned long long)fi->mnt_id) {
+			close(fd);
+			return 0;
+		}
+	}
+#endif
+	*pathfd = fd;
 	return 1;
 }
 
@@ -614,12 +671,12 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 	struct fdrec r;
 	struct stat st;
 	bool skip;
-	int tries, ok = 0;
+	int tries, ok = 0, pathfd = -1;
 
 	snprintf(name, sizeof name, "%d", fd);
 	for (tries = 0; tries < READ_TRIES && ok == 0; tries++) {
 		ok = read_fd(p, name, info, sizeof info, &fi, link, sizeof link,
-		    &st, s->self, &skip);
+		    &st, s->self, &skip, &pathfd);
 		if (ok < 0)
 			return gone_errno(errno) ? 0 : -1;  /* closed meanwhile */
 		if (skip)
@@ -644,7 +701,9 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 		r.kind = pi_kind_from_link(link, st.st_mode);
 		r.deleted = (r.kind == PI_FILE || r.kind == PI_DIR ||
 		    r.kind == PI_FIFO) && path_deleted(p, link, &st);
-		describe(p, local, name, link, info, &r, target, sizeof target);
+		describe(p, local, pathfd, link, info, &r, target,
+		    sizeof target);
+		close(pathfd);
 		if (o->inherited)
 			r.inherited = (signed char)inherited(p, s,
 			    parent_loaded, &r);
