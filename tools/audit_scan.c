@@ -20,13 +20,13 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
-#include <linux/sockios.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "noinherit.h"
 #include "procinfo.h"
 #include "sockdiag.h"
+#include "sockdiag_abi.h"
 
 static const char perm_reason[] =
     "permission denied: run as the process's owner or root";
@@ -358,7 +358,7 @@ proc_ns(struct proc *p)
 static struct netns *
 sock_ns(struct proc *p, int fd)
 {
-#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd) && defined(SIOCGSKNS)
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
 	struct netns *e = NULL;
 	struct stat st;
 	int sock, nsfd;
@@ -368,7 +368,7 @@ sock_ns(struct proc *p, int fd)
 		return NULL;
 	if ((sock = (int)syscall(SYS_pidfd_getfd, p->pidfd, (int)fd, 0)) < 0)
 		return NULL;
-	nsfd = ioctl(sock, SIOCGSKNS);
+	nsfd = ioctl(sock, SDA_SIOCGSKNS);
 	close(sock);
 	if (nsfd < 0)
 		return NULL;

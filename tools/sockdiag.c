@@ -11,15 +11,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/netlink_diag.h>
-#include <linux/packet_diag.h>
-#include <linux/sock_diag.h>
-#include <linux/unix_diag.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +24,58 @@
 
 #include "noinherit.h"
 #include "sockdiag.h"
+#include "sockdiag_abi.h"
+
+/* Where the kernel's headers are at hand, the layouts written out in
+ * sockdiag_abi.h are checked against them. */
+#if defined(__has_include)
+#if __has_include(<linux/inet_diag.h>) && __has_include(<linux/unix_diag.h>)
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/netlink_diag.h>
+#include <linux/packet_diag.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#define SAME(a, b) _Static_assert((a) == (b), #a " != " #b)
+SAME(sizeof(struct sda_nlmsghdr), sizeof(struct nlmsghdr));
+SAME(SDA_NLMSG_HDRLEN, NLMSG_HDRLEN);
+SAME(SDA_NLA_HDRLEN, NLA_HDRLEN);
+SAME(sizeof(struct sda_sockaddr_nl), sizeof(struct sockaddr_nl));
+SAME(SDA_NETLINK_SOCK_DIAG, NETLINK_SOCK_DIAG);
+SAME(SDA_SOCK_DIAG_BY_FAMILY, SOCK_DIAG_BY_FAMILY);
+SAME(SDA_NLMSG_DONE, NLMSG_DONE);
+SAME(SDA_NLMSG_ERROR, NLMSG_ERROR);
+SAME(SDA_NLMSG_NOOP, NLMSG_NOOP);
+SAME(SDA_NLM_F_DUMP, NLM_F_DUMP);
+SAME(SDA_TYPE_MASK, (uint16_t)NLA_TYPE_MASK);
+SAME(sizeof(struct sda_inet_req), sizeof(struct inet_diag_req_v2));
+SAME(sizeof(struct sda_inet_msg), sizeof(struct inet_diag_msg));
+SAME(offsetof(struct sda_inet_msg, inode),
+    offsetof(struct inet_diag_msg, idiag_inode));
+SAME(offsetof(struct sda_inet_msg, id.src),
+    offsetof(struct inet_diag_msg, id.idiag_src));
+SAME(SDA_INET_DIAG_PROTOCOL, INET_DIAG_PROTOCOL);
+SAME(sizeof(struct sda_unix_req), sizeof(struct unix_diag_req));
+SAME(offsetof(struct sda_unix_req, show),
+    offsetof(struct unix_diag_req, udiag_show));
+SAME(sizeof(struct sda_unix_msg), sizeof(struct unix_diag_msg));
+SAME(SDA_UDIAG_SHOW_NAME, UDIAG_SHOW_NAME);
+SAME(SDA_UDIAG_SHOW_PEER, UDIAG_SHOW_PEER);
+SAME(SDA_UNIX_DIAG_NAME, UNIX_DIAG_NAME);
+SAME(SDA_UNIX_DIAG_PEER, UNIX_DIAG_PEER);
+SAME(sizeof(struct sda_netlink_req), sizeof(struct netlink_diag_req));
+SAME(sizeof(struct sda_netlink_msg), sizeof(struct netlink_diag_msg));
+SAME(offsetof(struct sda_netlink_msg, ino),
+    offsetof(struct netlink_diag_msg, ndiag_ino));
+SAME(SDA_NDIAG_PROTO_ALL, NDIAG_PROTO_ALL);
+SAME(sizeof(struct sda_packet_req), sizeof(struct packet_diag_req));
+SAME(sizeof(struct sda_packet_msg), sizeof(struct packet_diag_msg));
+SAME(sizeof(struct sda_packet_info), sizeof(struct packet_diag_info));
+SAME(SDA_PACKET_SHOW_INFO, PACKET_SHOW_INFO);
+SAME(SDA_PACKET_DIAG_INFO, PACKET_DIAG_INFO);
+#undef SAME
+#endif
+#endif
 
 #ifndef IPPROTO_UDPLITE
 #define IPPROTO_UDPLITE 136
@@ -51,7 +98,7 @@ static const struct {
 	[SD_RAW6] = { { "RAWv6" }, AF_INET6, IPPROTO_RAW, "RAW6" },
 	[SD_UNIX] = { { "UNIX", "UNIX-STREAM", "UNIX-DGRAM" }, AF_UNIX, 0,
 	    "UNIX" },
-	[SD_NETLINK] = { { "NETLINK" }, AF_NETLINK, NDIAG_PROTO_ALL,
+	[SD_NETLINK] = { { "NETLINK" }, AF_NETLINK, SDA_NDIAG_PROTO_ALL,
 	    "NETLINK" },
 	[SD_PACKET] = { { "PACKET" }, AF_PACKET, 0, "PACKET" },
 };
@@ -109,20 +156,20 @@ tcp_state(unsigned st)
 static const unsigned char *
 find_attr(const unsigned char *p, size_t len, unsigned type, size_t *plen)
 {
-	struct nlattr a;
+	struct sda_nlattr a;
 
-	while (len >= NLA_HDRLEN) {
+	while (len >= SDA_NLA_HDRLEN) {
 		memcpy(&a, p, sizeof(a));
-		if (a.nla_len < NLA_HDRLEN || a.nla_len > len)
+		if (a.len < SDA_NLA_HDRLEN || a.len > len)
 			return NULL;
-		if ((a.nla_type & NLA_TYPE_MASK) == type) {
-			*plen = a.nla_len - NLA_HDRLEN;
-			return p + NLA_HDRLEN;
+		if ((a.type & SDA_TYPE_MASK) == type) {
+			*plen = a.len - SDA_NLA_HDRLEN;
+			return p + SDA_NLA_HDRLEN;
 		}
-		if ((size_t)NLA_ALIGN(a.nla_len) >= len)
+		if (SDA_ALIGN4(a.len) >= len)
 			break;
-		len -= (size_t)NLA_ALIGN(a.nla_len);
-		p += (size_t)NLA_ALIGN(a.nla_len);
+		len -= SDA_ALIGN4(a.len);
+		p += SDA_ALIGN4(a.len);
 	}
 	return NULL;
 }
@@ -153,7 +200,7 @@ static int
 parse_inet(struct pi_socktab *t, const unsigned char *p, size_t len,
     enum sd_kind k)
 {
-	struct inet_diag_msg m;
+	struct sda_inet_msg m;
 	const unsigned char *at;
 	char local[64], remote[64];
 	struct pi_sock *s;
@@ -167,19 +214,19 @@ parse_inet(struct pi_socktab *t, const unsigned char *p, size_t len,
 	if (len < sizeof(m))
 		return 0;
 	memcpy(&m, p, sizeof(m));
-	if (m.idiag_inode == 0)		/* TIME_WAIT, SYN_RECV: no socket */
+	if (m.inode == 0)		/* TIME_WAIT, SYN_RECV: no socket */
 		return 0;
-	if (m.idiag_family != AF_INET && m.idiag_family != AF_INET6)
+	if (m.family != AF_INET && m.family != AF_INET6)
 		return 0;
-	family = m.idiag_family;
-	if ((s = add(t, m.idiag_inode)) == NULL)
+	family = m.family;
+	if ((s = add(t, m.inode)) == NULL)
 		return -1;
 	if (raw) {
 		/* Its protocol: the attribute, else the local "port". */
-		proto = ntohs(m.id.idiag_sport);
-		at = find_attr(p + NLMSG_ALIGN(sizeof(m)),
-		    len > NLMSG_ALIGN(sizeof(m)) ? len - NLMSG_ALIGN(sizeof(m)) :
-		    0, INET_DIAG_PROTOCOL, &alen);
+		proto = ntohs(m.id.sport);
+		at = find_attr(p + SDA_ALIGN4(sizeof(m)),
+		    len > SDA_ALIGN4(sizeof(m)) ? len - SDA_ALIGN4(sizeof(m)) :
+		    0, SDA_INET_DIAG_PROTOCOL, &alen);
 		if (at != NULL && alen >= 1)
 			proto = at[0];
 		pname = pi_ip_proto_name(proto);
@@ -189,33 +236,33 @@ parse_inet(struct pi_socktab *t, const unsigned char *p, size_t len,
 			snprintf(local, sizeof(local), "protocol %u", proto);
 		snprintf(s->desc, sizeof(s->desc), "%s %s", kinds[k].label,
 		    local);
-		if (!addr_zero(m.id.idiag_src, family)) {
-			fmt_addr(local, sizeof(local), family, m.id.idiag_src,
+		if (!addr_zero(m.id.src, family)) {
+			fmt_addr(local, sizeof(local), family, m.id.src,
 			    -1);
 			snprintf(s->desc + strlen(s->desc),
 			    sizeof(s->desc) - strlen(s->desc), " %s", local);
 		}
-		if (!addr_zero(m.id.idiag_dst, family)) {
+		if (!addr_zero(m.id.dst, family)) {
 			fmt_addr(remote, sizeof(remote), family,
-			    m.id.idiag_dst, -1);
+			    m.id.dst, -1);
 			snprintf(s->desc + strlen(s->desc),
 			    sizeof(s->desc) - strlen(s->desc), " -> %s",
 			    remote);
 		}
 		return 1;
 	}
-	fmt_addr(local, sizeof(local), family, m.id.idiag_src,
-	    ntohs(m.id.idiag_sport));
-	s->listening = tcp && m.idiag_state == 10;
-	if (addr_zero(m.id.idiag_dst, family) && m.id.idiag_dport == 0) {
+	fmt_addr(local, sizeof(local), family, m.id.src,
+	    ntohs(m.id.sport));
+	s->listening = tcp && m.state == 10;
+	if (addr_zero(m.id.dst, family) && m.id.dport == 0) {
 		snprintf(s->desc, sizeof(s->desc), "%s %s%s%s", kinds[k].label,
-		    local, tcp ? " " : "", tcp ? tcp_state(m.idiag_state) : "");
+		    local, tcp ? " " : "", tcp ? tcp_state(m.state) : "");
 	} else {
-		fmt_addr(remote, sizeof(remote), family, m.id.idiag_dst,
-		    ntohs(m.id.idiag_dport));
+		fmt_addr(remote, sizeof(remote), family, m.id.dst,
+		    ntohs(m.id.dport));
 		snprintf(s->desc, sizeof(s->desc), "%s %s -> %s%s%s",
 		    kinds[k].label, local, remote, tcp ? " " : "",
-		    tcp ? tcp_state(m.idiag_state) : "");
+		    tcp ? tcp_state(m.state) : "");
 	}
 	return 1;
 }
@@ -234,8 +281,8 @@ unix_type(unsigned type)
 static int
 parse_unix(struct pi_socktab *t, const unsigned char *p, size_t len)
 {
-	struct unix_diag_msg m;
-	const unsigned char *at, *attrs = p + NLMSG_ALIGN(sizeof(m));
+	struct sda_unix_msg m;
+	const unsigned char *at, *attrs = p + SDA_ALIGN4(sizeof(m));
 	char name[112];
 	struct pi_sock *s;
 	size_t alen, i, n, rest;
@@ -244,13 +291,13 @@ parse_unix(struct pi_socktab *t, const unsigned char *p, size_t len)
 	if (len < sizeof(m))
 		return 0;
 	memcpy(&m, p, sizeof(m));
-	if (m.udiag_ino == 0)
+	if (m.ino == 0)
 		return 0;
-	rest = len > NLMSG_ALIGN(sizeof(m)) ? len - NLMSG_ALIGN(sizeof(m)) : 0;
+	rest = len > SDA_ALIGN4(sizeof(m)) ? len - SDA_ALIGN4(sizeof(m)) : 0;
 	/* The name whole: a path up to its NUL, an abstract name (first
 	 * byte NUL) to its length, shown "@name" with any NUL as '@'. */
 	name[0] = '\0';
-	at = find_attr(attrs, rest, UNIX_DIAG_NAME, &alen);
+	at = find_attr(attrs, rest, SDA_UNIX_DIAG_NAME, &alen);
 	if (at != NULL && alen > 0) {
 		n = 0;
 		if (at[0] == '\0') {
@@ -263,16 +310,16 @@ parse_unix(struct pi_socktab *t, const unsigned char *p, size_t len)
 		}
 		name[n] = '\0';
 	}
-	at = find_attr(attrs, rest, UNIX_DIAG_PEER, &alen);
+	at = find_attr(attrs, rest, SDA_UNIX_DIAG_PEER, &alen);
 	if (at != NULL && alen >= 4)
 		memcpy(&peer, at, 4);
-	if ((s = add(t, m.udiag_ino)) == NULL)
+	if ((s = add(t, m.ino)) == NULL)
 		return -1;
 	s->peer = peer;
-	s->listening = m.udiag_state == 10;
+	s->listening = m.state == 10;
 	snprintf(s->desc, sizeof(s->desc), "UNIX %s %s%s", name[0] ? name :
-	    "(unnamed)", unix_type(m.udiag_type), s->listening ? " LISTEN" :
-	    m.udiag_state == 1 ? " CONNECTED" : "");
+	    "(unnamed)", unix_type(m.type), s->listening ? " LISTEN" :
+	    m.state == 1 ? " CONNECTED" : "");
 	if (peer != 0)
 		snprintf(s->desc + strlen(s->desc), sizeof(s->desc) -
 		    strlen(s->desc), " -> socket:[%u]", (unsigned)peer);
@@ -296,31 +343,31 @@ netlink_proto(unsigned p)
 static int
 parse_netlink(struct pi_socktab *t, const unsigned char *p, size_t len)
 {
-	struct netlink_diag_msg m;
+	struct sda_netlink_msg m;
 	struct pi_sock *s;
 
 	if (len < sizeof(m))
 		return 0;
 	memcpy(&m, p, sizeof(m));
-	if (m.ndiag_ino == 0)
+	if (m.ino == 0)
 		return 0;
-	if ((s = add(t, m.ndiag_ino)) == NULL)
+	if ((s = add(t, m.ino)) == NULL)
 		return -1;
-	if (netlink_proto(m.ndiag_protocol)[0] != '\0')
+	if (netlink_proto(m.protocol)[0] != '\0')
 		snprintf(s->desc, sizeof(s->desc), "NETLINK %s portid %u",
-		    netlink_proto(m.ndiag_protocol), (unsigned)m.ndiag_portid);
+		    netlink_proto(m.protocol), (unsigned)m.portid);
 	else
 		snprintf(s->desc, sizeof(s->desc),
-		    "NETLINK protocol %u portid %u", (unsigned)m.ndiag_protocol,
-		    (unsigned)m.ndiag_portid);
+		    "NETLINK protocol %u portid %u", (unsigned)m.protocol,
+		    (unsigned)m.portid);
 	return 1;
 }
 
 static int
 parse_packet(struct pi_socktab *t, const unsigned char *p, size_t len)
 {
-	struct packet_diag_msg m;
-	struct packet_diag_info info;
+	struct sda_packet_msg m;
+	struct sda_packet_info info;
 	const unsigned char *at;
 	struct pi_sock *s;
 	size_t alen, rest;
@@ -328,20 +375,20 @@ parse_packet(struct pi_socktab *t, const unsigned char *p, size_t len)
 	if (len < sizeof(m))
 		return 0;
 	memcpy(&m, p, sizeof(m));
-	if (m.pdiag_ino == 0)
+	if (m.ino == 0)
 		return 0;
 	memset(&info, 0, sizeof(info));
-	rest = len > NLMSG_ALIGN(sizeof(m)) ? len - NLMSG_ALIGN(sizeof(m)) : 0;
-	at = find_attr(p + NLMSG_ALIGN(sizeof(m)), rest, PACKET_DIAG_INFO,
+	rest = len > SDA_ALIGN4(sizeof(m)) ? len - SDA_ALIGN4(sizeof(m)) : 0;
+	at = find_attr(p + SDA_ALIGN4(sizeof(m)), rest, SDA_PACKET_DIAG_INFO,
 	    &alen);
 	if (at != NULL && alen >= sizeof(info))
 		memcpy(&info, at, sizeof(info));
-	if ((s = add(t, m.pdiag_ino)) == NULL)
+	if ((s = add(t, m.ino)) == NULL)
 		return -1;
 	snprintf(s->desc, sizeof(s->desc),
 	    "PACKET %s protocol 0x%04x ifindex %u",
-	    m.pdiag_type == 3 ? "RAW" : m.pdiag_type == 2 ? "DGRAM" : "?",
-	    (unsigned)m.pdiag_num, (unsigned)info.pdi_index);
+	    m.type == 3 ? "RAW" : m.type == 2 ? "DGRAM" : "?",
+	    (unsigned)m.num, (unsigned)info.index);
 	return 1;
 }
 
@@ -349,8 +396,8 @@ int
 sd_parse(struct pi_socktab *t, const void *buf, size_t len, enum sd_kind k)
 {
 	const unsigned char *p = buf;
-	struct nlmsghdr h;
-	struct nlmsgerr e;
+	struct sda_nlmsghdr h;
+	int err;
 	size_t body;
 	int r;
 
@@ -360,45 +407,46 @@ sd_parse(struct pi_socktab *t, const void *buf, size_t len, enum sd_kind k)
 	}
 	while (len >= sizeof(h)) {
 		memcpy(&h, p, sizeof(h));
-		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len) {
+		if (h.len < sizeof(h) || h.len > len) {
 			errno = EBADMSG;
 			return -1;
 		}
-		body = h.nlmsg_len - NLMSG_HDRLEN;
-		switch (h.nlmsg_type) {
-		case NLMSG_DONE:
+		body = h.len - SDA_NLMSG_HDRLEN;
+		switch (h.type) {
+		case SDA_NLMSG_DONE:
 			/* A dump that failed says why here (a kind whose
 			 * diag module is missing: ENOENT). */
 			if (body >= sizeof(int)) {
 				int err;
 
-				memcpy(&err, p + NLMSG_HDRLEN, sizeof(err));
+				memcpy(&err, p + SDA_NLMSG_HDRLEN, sizeof(err));
 				if (err < 0) {
 					errno = -err;
 					return -1;
 				}
 			}
 			return 1;
-		case NLMSG_ERROR:
-			memset(&e, 0, sizeof(e));
-			memcpy(&e, p + NLMSG_HDRLEN, body < sizeof(e) ? body :
-			    sizeof(e));
-			errno = e.error < 0 ? -e.error : EBADMSG;
-			if (e.error == 0)	/* an ack: nothing more */
+		case SDA_NLMSG_ERROR:
+			/* struct nlmsgerr: the error first. */
+			err = 0;
+			memcpy(&err, p + SDA_NLMSG_HDRLEN, body < sizeof(err) ?
+			    body : sizeof(err));
+			errno = err < 0 ? -err : EBADMSG;
+			if (err == 0)	/* an ack: nothing more */
 				return 1;
 			return -1;
-		case NLMSG_NOOP:
+		case SDA_NLMSG_NOOP:
 			r = 0;
 			break;
-		case SOCK_DIAG_BY_FAMILY:
+		case SDA_SOCK_DIAG_BY_FAMILY:
 			if (k == SD_UNIX)
-				r = parse_unix(t, p + NLMSG_HDRLEN, body);
+				r = parse_unix(t, p + SDA_NLMSG_HDRLEN, body);
 			else if (k == SD_NETLINK)
-				r = parse_netlink(t, p + NLMSG_HDRLEN, body);
+				r = parse_netlink(t, p + SDA_NLMSG_HDRLEN, body);
 			else if (k == SD_PACKET)
-				r = parse_packet(t, p + NLMSG_HDRLEN, body);
+				r = parse_packet(t, p + SDA_NLMSG_HDRLEN, body);
 			else
-				r = parse_inet(t, p + NLMSG_HDRLEN, body, k);
+				r = parse_inet(t, p + SDA_NLMSG_HDRLEN, body, k);
 			if (r < 0) {
 				errno = ENOMEM;
 				return -1;
@@ -408,10 +456,10 @@ sd_parse(struct pi_socktab *t, const void *buf, size_t len, enum sd_kind k)
 			errno = EBADMSG;
 			return -1;
 		}
-		if (NLMSG_ALIGN(h.nlmsg_len) >= len)
+		if (SDA_ALIGN4(h.len) >= len)
 			break;
-		len -= NLMSG_ALIGN(h.nlmsg_len);
-		p += NLMSG_ALIGN(h.nlmsg_len);
+		len -= SDA_ALIGN4(h.len);
+		p += SDA_ALIGN4(h.len);
 	}
 	return 0;
 }
@@ -438,7 +486,7 @@ enter_and_open(void *arg)
 		e->err = errno;
 		return NULL;
 	}
-	e->sock = ni_socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG);
+	e->sock = ni_socket(AF_NETLINK, SOCK_RAW, SDA_NETLINK_SOCK_DIAG);
 	if (e->sock < 0)
 		e->err = errno;
 	return NULL;
@@ -452,7 +500,7 @@ sd_open(int nsfd)
 	int r;
 
 	if (nsfd < 0)
-		return ni_socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG);
+		return ni_socket(AF_NETLINK, SOCK_RAW, SDA_NETLINK_SOCK_DIAG);
 	if ((r = pthread_create(&th, NULL, enter_and_open, &e)) != 0) {
 		errno = r;
 		return -1;
@@ -467,50 +515,50 @@ static int
 send_request(int nl, enum sd_kind k)
 {
 	struct {
-		struct nlmsghdr h;
+		struct sda_nlmsghdr h;
 		union {
-			struct inet_diag_req_v2 inet;
-			struct unix_diag_req un;
-			struct netlink_diag_req nl;
-			struct packet_diag_req pk;
+			struct sda_inet_req inet;
+			struct sda_unix_req un;
+			struct sda_netlink_req nl;
+			struct sda_packet_req pk;
 		} r;
 	} req;
-	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	struct sda_sockaddr_nl to = { .family = AF_NETLINK };
 	size_t rlen;
 	ssize_t n;
 
 	memset(&req, 0, sizeof(req));
 	switch (k) {
 	case SD_UNIX:
-		req.r.un.sdiag_family = AF_UNIX;
-		req.r.un.udiag_states = ~0u;
-		req.r.un.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER;
+		req.r.un.family = AF_UNIX;
+		req.r.un.states = ~0u;
+		req.r.un.show = SDA_UDIAG_SHOW_NAME | SDA_UDIAG_SHOW_PEER;
 		rlen = sizeof(req.r.un);
 		break;
 	case SD_NETLINK:
-		req.r.nl.sdiag_family = AF_NETLINK;
-		req.r.nl.sdiag_protocol = NDIAG_PROTO_ALL;
+		req.r.nl.family = AF_NETLINK;
+		req.r.nl.protocol = SDA_NDIAG_PROTO_ALL;
 		rlen = sizeof(req.r.nl);
 		break;
 	case SD_PACKET:
-		req.r.pk.sdiag_family = AF_PACKET;
-		req.r.pk.pdiag_show = PACKET_SHOW_INFO;
+		req.r.pk.family = AF_PACKET;
+		req.r.pk.show = SDA_PACKET_SHOW_INFO;
 		rlen = sizeof(req.r.pk);
 		break;
 	default:
-		req.r.inet.sdiag_family = (unsigned char)kinds[k].family;
-		req.r.inet.sdiag_protocol = (unsigned char)kinds[k].proto;
-		req.r.inet.idiag_states = ~0u;
+		req.r.inet.family = (unsigned char)kinds[k].family;
+		req.r.inet.protocol = (unsigned char)kinds[k].proto;
+		req.r.inet.states = ~0u;
 		if (kinds[k].proto == IPPROTO_RAW)
-			req.r.inet.pad = IPPROTO_RAW;	/* every protocol */
+			req.r.inet.raw_protocol = IPPROTO_RAW;	/* every protocol */
 		rlen = sizeof(req.r.inet);
 		break;
 	}
-	req.h.nlmsg_len = (unsigned)(NLMSG_HDRLEN + rlen);
-	req.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.h.len = (unsigned)(SDA_NLMSG_HDRLEN + rlen);
+	req.h.type = SDA_SOCK_DIAG_BY_FAMILY;
+	req.h.flags = SDA_NLM_F_REQUEST | SDA_NLM_F_DUMP;
 	do
-		n = sendto(nl, &req, req.h.nlmsg_len, 0,
+		n = sendto(nl, &req, req.h.len, 0,
 		    (struct sockaddr *)&to, sizeof(to));
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -1 : 0;

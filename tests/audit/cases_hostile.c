@@ -12,7 +12,9 @@
  * descriptors at fixed numbers, says what it made on a pipe and waits (or
  * loops) until killed.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
