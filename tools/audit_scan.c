@@ -47,8 +47,9 @@ struct netns {
 	bool self;		/* this command's own namespace */
 	struct pi_socktab tab;
 };
-static struct netns *netns_v;
+static struct netns **netns_v;	/* each allocated alone: pointers stay */
 static size_t netns_n, netns_cap;
+static struct netns *cur_ns;	/* the scanned process's, once known */
 static unsigned said_fallback;	/* the protocols said so, a bit each */
 
 /* ------------------------------------------------------------------ */
@@ -290,13 +291,13 @@ ns_entry(const struct stat *st, int nsfd, bool self)
 	size_t i;
 
 	for (i = 0; i < netns_n; i++)
-		if (netns_v[i].dev == st->st_dev && netns_v[i].ino == st->st_ino)
-			return &netns_v[i];
+		if (netns_v[i]->dev == st->st_dev &&
+		    netns_v[i]->ino == st->st_ino)
+			return netns_v[i];
 	if (grow((void **)&netns_v, &netns_cap, netns_n + 1,
-	    sizeof *netns_v) < 0)
+	    sizeof *netns_v) < 0 || (e = calloc(1, sizeof *e)) == NULL)
 		return NULL;
-	e = &netns_v[netns_n++];
-	memset(e, 0, sizeof *e);
+	netns_v[netns_n++] = e;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
 	e->self = self;
@@ -334,6 +335,9 @@ proc_ns(struct proc *p)
 	struct stat st;
 	int fd;
 
+	/* Once a process: its sockets are asked for one after the other. */
+	if (cur_ns != NULL)
+		return cur_ns;
 	fd = openat(p->piddir, "ns/net", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -346,6 +350,7 @@ proc_ns(struct proc *p)
 	else
 		e = ns_entry(&st, fd, false);
 	close(fd);
+	cur_ns = e;
 	return e;
 }
 
@@ -725,6 +730,7 @@ scan_proc(struct proc *p, struct scan *s, const struct opts *o)
 	size_t i;
 
 	s->n = s->alen = 0;
+	cur_ns = NULL;
 	if (proc_open(p) < 0)
 		return;
 	p->fddir = openat(p->piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -763,11 +769,13 @@ scan_free(struct scan *s)
 	free(s->arena);
 	free(s->par);
 	for (i = 0; i < netns_n; i++) {
-		pi_socktab_free(&netns_v[i].tab);
-		if (netns_v[i].nl >= 0)
-			close(netns_v[i].nl);
+		pi_socktab_free(&netns_v[i]->tab);
+		if (netns_v[i]->nl >= 0)
+			close(netns_v[i]->nl);
+		free(netns_v[i]);
 	}
 	free(netns_v);
 	netns_v = NULL;
+	cur_ns = NULL;
 	netns_n = netns_cap = 0;
 }
