@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -87,7 +88,11 @@ arena_add(struct scan *s, const char *str)
 	return off;
 }
 
-/* Reads a small /proc file relative to dirfd, NUL-terminated. */
+/*
+ * Reads a small /proc file relative to dirfd, NUL-terminated.  These are
+ * seq_file files: a read that returns less than it asked for has reached
+ * the end, so no second read(2) is made to see 0.
+ */
 static ssize_t
 read_at(int dirfd, const char *name, char *buf, size_t cap)
 {
@@ -112,6 +117,8 @@ read_at(int dirfd, const char *name, char *buf, size_t cap)
 			break;
 		}
 		len += (size_t)r;
+		if ((size_t)r < cap - 1 - (len - (size_t)r))
+			break;		/* short: the end */
 	}
 	close(fd);
 	buf[len] = '\0';
@@ -430,15 +437,16 @@ load_proto(struct proc *p, struct netns *e, struct pi_socktab *t,
  */
 static void
 describe_socket(struct proc *p, struct pi_socktab *local, int pathfd,
-    int fd, const char *link, char *out, size_t cap, bool *listening)
+    const char *name, int fd, const char *link, char *out, size_t cap,
+    bool *listening)
 {
 	struct netns *e[2];
 	struct pi_socktab *t[2];
 	const struct pi_sock *sk = NULL;
 	unsigned long ino;
-	char path[64], proto[32] = "";
+	char path[64], proto[32] = "", again[64];
 	ssize_t n;
-	int i;
+	int i, k, own;
 
 	if (!pi_link_inode(link, "socket:[", &ino)) {
 		snprintf(out, cap, "%s", link);
@@ -453,11 +461,35 @@ describe_socket(struct proc *p, struct pi_socktab *local, int pathfd,
 		if (t[i] != NULL)
 			sk = pi_socktab_find(t[i], ino);
 	if (sk == NULL) {
-		/* Of the socket itself, through this command's descriptor. */
-		snprintf(path, sizeof path, "/proc/self/fd/%d", pathfd);
-		n = getxattr(path, "system.sockprotoname", proto,
-		    sizeof proto - 1);
-		proto[n > 0 ? n : 0] = '\0';
+		/* The socket's protocol says which table to read: asked of
+		 * this command's own descriptor of it, checked to be that
+		 * socket (the process may re-point its fd meanwhile). */
+		for (i = 0; i < 3 && proto[0] == '\0'; i++) {
+			own = pathfd >= 0 ? pathfd :
+			    openat(p->fddir, name, O_PATH | O_CLOEXEC);
+			if (own < 0)
+				break;
+			snprintf(path, sizeof path, "/proc/self/fd/%d", own);
+			n = readlink(path, again, sizeof again - 1);
+			if (n >= 0 && (size_t)n == strlen(link) &&
+			    memcmp(again, link, (size_t)n) == 0) {
+				n = getxattr(path, "system.sockprotoname",
+				    proto, sizeof proto - 1);
+				proto[n > 0 ? n : 0] = '\0';
+				i = 3;	/* that socket's answer, whatever */
+			}
+			if (own != pathfd)
+				close(own);
+		}
+		/* Re-pointed under every try: every table, then. */
+		for (i = 0; i < 2 && proto[0] == '\0' && sk == NULL; i++) {
+			if (t[i] == NULL)
+				continue;
+			for (k = 0; k < SD_NKINDS; k++)
+				load_proto(p, i == 0 ? e[0] : e[1], t[i],
+				    sd_kind_name((enum sd_kind)k));
+			sk = pi_socktab_find(t[i], ino);
+		}
 		for (i = 0; i < 2 && sk == NULL && proto[0] != '\0'; i++) {
 			if (t[i] == NULL)
 				continue;
@@ -533,15 +565,15 @@ list_fds(struct proc *p, struct scan *s, const struct opts *o)
 /* The target shown for a leak-prone fd; sets r->listening for sockets. */
 static void
 describe(struct proc *p, struct pi_socktab *local, int pathfd,
-    const char *link, const char *info, struct fdrec *r, char *out,
-    size_t cap)
+    const char *name, const char *link, const char *info, struct fdrec *r,
+    char *out, size_t cap)
 {
 	const char *pidline;
 	size_t len;
 
 	switch (r->kind) {
 	case PI_SOCKET:
-		describe_socket(p, local, pathfd, r->fd, link, out, cap,
+		describe_socket(p, local, pathfd, name, r->fd, link, out, cap,
 		    &r->listening);
 		return;
 	case PI_MEMFD:		/* "/memfd:NAME (deleted)" */
@@ -603,27 +635,56 @@ path_deleted(struct proc *p, char *link, const struct stat *st)
 }
 
 /*
- * Reads what fd is, all of one open file.  The descriptor may be
- * re-pointed (dup2) while it is read, so the link and the status are not
- * read through /proc/PID/fd/N, which may name another file at each read:
- * the file is opened from there once (O_PATH: nothing of it runs), and its
- * link and status are read through this command's own descriptor *pathfd,
- * which cannot change.  fdinfo (its flags), read before, must give the
- * same inode (Linux 5.14+) and mount (statx, Linux 5.8+) as that file.
- * Returns 1 when they do, 0 when they did not (*pathfd closed), -1 when
- * the fd is gone or could not be read (errno).
+ * Does fdinfo (info) have what a file of this anon_inode link shows?  Two
+ * anonymous files share one inode, so the kind must come from the same
+ * file as the flags: an eventfd's fdinfo has its count, a timerfd's its
+ * clock, a signalfd's its mask, a pidfd's its pid.
+ */
+static bool
+anon_matches(const char *link, const char *info)
+{
+	static const struct { const char *link, *line; } sig[] = {
+		{ "anon_inode:[eventfd]", "\neventfd-count:" },
+		{ "anon_inode:[timerfd]", "\nclockid:" },
+		{ "anon_inode:[signalfd]", "\nsigmask:" },
+		{ "anon_inode:[pidfd]", "\nPid:" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof sig / sizeof sig[0]; i++)
+		if (strcmp(link, sig[i].link) == 0)
+			return strstr(info, sig[i].line) != NULL;
+	return true;
+}
+
+/*
+ * Reads what fd is, all of one open file, though the process may re-point
+ * the descriptor (dup2) while it is read.  fdinfo first: the flags, and
+ * the file's inode (Linux 5.14+) and mount.  Then:
+ *   - a link that names its inode ("socket:[N]", "pipe:[N]") must name
+ *     fdinfo's; an anon_inode link must be the kind fdinfo shows;
+ *   - anything else (a path, a memfd, or any file on a kernel whose
+ *     fdinfo has no inode) is opened once through /proc/PID/fd/N (O_PATH:
+ *     nothing of it runs) and its link and status read through this
+ *     command's own descriptor *pathfd, which cannot change; its inode
+ *     and mount (statx, Linux 5.8+) must be fdinfo's.
+ * st is filled for the second kind only (st_mode 0 otherwise).  Returns 1
+ * when it all agrees, 0 when it did not (nothing left open), -1 when the
+ * fd is gone or could not be read (errno).
  */
 static int
 read_fd(struct proc *p, const char *name, char *info, size_t icap,
     struct pi_fdinfo *fi, char *link, size_t lcap, struct stat *st,
-    bool need_link, bool *skip, int *pathfd)
+    bool need_stat, bool need_link, bool *skip, int *pathfd)
 {
 	char self[32];
+	unsigned long lino;
 	ssize_t n;
 	int fd, e;
 
 	*skip = false;
 	*pathfd = -1;
+	memset(st, 0, sizeof *st);
 	if ((n = read_at(p->infodir, name, info, icap)) < 0)
 		return -1;
 	if (pi_fdinfo_parse(info, (size_t)n, fi) < 0 || !fi->has_flags) {
@@ -634,32 +695,59 @@ read_fd(struct proc *p, const char *name, char *info, size_t icap,
 		*skip = true;	/* nothing more is read of it */
 		return 1;
 	}
+	if (fi->ino != 0 && !need_stat) {
+		if ((n = readlinkat(p->fddir, name, link, lcap - 1)) < 0)
+			return -1;
+		link[n] = '\0';
+		if (pi_link_inode(link, "socket:[", &lino) ||
+		    pi_link_inode(link, "pipe:[", &lino))
+			return lino == fi->ino;
+		if (strncmp(link, "anon_inode:", 11) == 0 ||
+		    strncmp(link, "pidfd:", 6) == 0)
+			return anon_matches(link, info);
+		/* A path: read again through one open file. */
+	}
 	if ((fd = openat(p->fddir, name, O_PATH | O_CLOEXEC)) < 0)
 		return -1;
 	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-	if ((n = readlink(self, link, lcap - 1)) < 0 || fstat(fd, st) < 0) {
+	if ((n = readlink(self, link, lcap - 1)) < 0) {
 		e = errno;
 		close(fd);
 		errno = e;
 		return -1;
 	}
 	link[n] = '\0';
-	if (fi->ino != 0 && fi->ino != st->st_ino) {
+#ifdef STATX_MNT_ID
+	{
+		struct statx sx;
+
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS |
+		    STATX_MNT_ID, &sx) == 0) {
+			st->st_mode = sx.stx_mode;
+			st->st_ino = (ino_t)sx.stx_ino;
+			st->st_nlink = sx.stx_nlink;
+			st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+			if (fi->mnt_id >= 0 && (sx.stx_mask & STATX_MNT_ID) &&
+			    sx.stx_mnt_id != (unsigned long long)fi->mnt_id) {
+				close(fd);
+				return 0;
+			}
+		} else if (fstat(fd, st) < 0) {
+			memset(st, 0, sizeof *st);
+		}
+	}
+#else
+	if (fstat(fd, st) < 0)
+		memset(st, 0, sizeof *st);
+#endif
+	if (st->st_mode != 0 && fi->ino != 0 && fi->ino != st->st_ino) {
 		close(fd);
 		return 0;
 	}
-#ifdef STATX_MNT_ID
-	if (fi->mnt_id >= 0) {
-		struct statx sx;
-
-		if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) == 0 &&
-		    (sx.stx_mask & STATX_MNT_ID) &&
-		    sx.stx_mnt_id != (unsigned long long)fi->mnt_id) {
-			close(fd);
-			return 0;
-		}
+	if (strncmp(link, "anon_inode:", 11) == 0 && !anon_matches(link, info)) {
+		close(fd);
+		return 0;
 	}
-#endif
 	*pathfd = fd;
 	return 1;
 }
@@ -681,7 +769,7 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 	snprintf(name, sizeof name, "%d", fd);
 	for (tries = 0; tries < READ_TRIES && ok == 0; tries++) {
 		ok = read_fd(p, name, info, sizeof info, &fi, link, sizeof link,
-		    &st, s->self, &skip, &pathfd);
+		    &st, o->inherited, s->self, &skip, &pathfd);
 		if (ok < 0)
 			return gone_errno(errno) ? 0 : -1;  /* closed meanwhile */
 		if (skip)
@@ -706,9 +794,10 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 		r.kind = pi_kind_from_link(link, st.st_mode);
 		r.deleted = (r.kind == PI_FILE || r.kind == PI_DIR ||
 		    r.kind == PI_FIFO) && path_deleted(p, link, &st);
-		describe(p, local, pathfd, link, info, &r, target,
+		describe(p, local, pathfd, name, link, info, &r, target,
 		    sizeof target);
-		close(pathfd);
+		if (pathfd >= 0)
+			close(pathfd);
 		if (o->inherited)
 			r.inherited = (signed char)inherited(p, s,
 			    parent_loaded, &r);
