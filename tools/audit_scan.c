@@ -2,9 +2,11 @@
  * audit_scan.c - `noinherit audit`: reading one process.  /proc/PID is
  * opened once and everything under it relative to that descriptor (see
  * audit.c for why); fdinfo/N says whether an fd is close-on-exec, and only
- * an fd that would leak is read further: its link, its inode, and for a
- * socket its address and state from the socket table of its network
- * namespace, loaded once per namespace.
+ * an fd that would leak is read further, all of one file though the
+ * process may re-point the fd meanwhile (read_fd): its link, its inode,
+ * and for a socket its address and state from NETLINK_SOCK_DIAG
+ * (sockdiag.c) in the socket's network namespace, each protocol dumped
+ * once per namespace.
  */
 
 #include <dirent.h>
