@@ -654,8 +654,9 @@ static double linearity(const result *res, int nres, int n, int audit, const cha
         *top = marg[k - 1];
     if (k < 3)
         return 0;
-    double q = marg[k - 1] / marg[1];
-    printf("    marginal cost ratio, top step / bottom step = %.2f  (1.00 = linear)\n", q);
+    /* The last two steps: a step from 10 fds is all fixed cost and noise. */
+    double q = marg[k - 1] / marg[k - 2];
+    printf("    marginal cost ratio, top step / the step below = %.2f  (1.00 = linear)\n", q);
     return q;
 }
 
