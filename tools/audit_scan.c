@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "cli.h"
 #include "noinherit.h"
 #include "procinfo.h"
 #include "sockdiag.h"
@@ -60,7 +61,7 @@ static unsigned said_fallback;	/* the protocols said so, a bit each */
 /* ------------------------------------------------------------------ */
 
 int
-grow(void **v, size_t *cap, size_t need, size_t size)
+audit_grow(void **v, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap;
 	void *nv;
@@ -83,7 +84,7 @@ arena_add(struct scan *s, const char *str)
 {
 	size_t len = strlen(str) + 1, off = s->alen;
 
-	if (grow((void **)&s->arena, &s->acap, s->alen + len, 1) < 0)
+	if (audit_grow((void **)&s->arena, &s->acap, s->alen + len, 1) < 0)
 		return SIZE_MAX;
 	memcpy(s->arena + off, str, len);
 	s->alen += len;
@@ -129,7 +130,7 @@ read_at(int dirfd, const char *name, char *buf, size_t cap)
 
 /* A decimal number made of digits only, 0..INT_MAX; -1 otherwise. */
 long
-parse_num(const char *s)
+audit_parse_num(const char *s)
 {
 	long v = 0;
 
@@ -146,7 +147,7 @@ parse_num(const char *s)
 }
 
 bool
-gone_errno(int e)
+audit_gone_errno(int e)
 {
 	return e == ENOENT || e == ESRCH;
 }
@@ -160,7 +161,7 @@ gone_errno(int e)
  * NUL, and is at most 16 bytes, so it ends at the last ')'.
  */
 int
-parse_stat(const char *buf, struct proc *p)
+audit_parse_stat(const char *buf, struct proc *p)
 {
 	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
 	size_t len;
@@ -189,7 +190,7 @@ parse_stat(const char *buf, struct proc *p)
 static void
 set_error(struct proc *p, int e)
 {
-	if (gone_errno(e)) {
+	if (audit_gone_errno(e)) {
 		p->outcome = P_EXITED;
 		p->error = "exited during the scan";
 	} else if (e == EACCES || e == EPERM) {
@@ -212,7 +213,7 @@ proc_open(struct proc *p)
 	p->piddir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->piddir < 0) {
 		set_error(p, errno);
-		if (gone_errno(errno)) {
+		if (audit_gone_errno(errno)) {
 			p->outcome = P_GONE;
 			p->error = "no such process";
 		}
@@ -222,7 +223,7 @@ proc_open(struct proc *p)
 		set_error(p, errno);
 		return -1;
 	}
-	if (parse_stat(buf, p) < 0) {
+	if (audit_parse_stat(buf, p) < 0) {
 		p->outcome = P_FAILED;
 		p->error = "unreadable /proc/PID/stat";
 		return -1;
@@ -242,7 +243,7 @@ proc_open(struct proc *p)
 }
 
 void
-proc_close(struct proc *p)
+audit_proc_close(struct proc *p)
 {
 	if (p->infodir >= 0)
 		close(p->infodir);
@@ -265,9 +266,9 @@ proc_ended(struct proc *p)
 	struct proc tmp;
 
 	if (read_at(p->piddir, "stat", buf, sizeof buf) < 0)
-		return gone_errno(errno);
+		return audit_gone_errno(errno);
 	memset(&tmp, 0, sizeof tmp);
-	if (parse_stat(buf, &tmp) < 0)
+	if (audit_parse_stat(buf, &tmp) < 0)
 		return false;
 	return tmp.state == 'Z' || tmp.state == 'X';
 }
@@ -284,8 +285,8 @@ say_fallback(int k, int err)
 	if (said_fallback & (1u << k))
 		return;
 	said_fallback |= 1u << k;
-	fprintf(stderr, AUDIT "NETLINK_SOCK_DIAG cannot list %s sockets here "
-	    "(%s): they are described from the /proc/net text tables%s\n",
+	cli_say("audit", "NETLINK_SOCK_DIAG cannot list %s sockets here "
+	    "(%s): they are described from the /proc/net text tables%s",
 	    sd_kind_name((enum sd_kind)k), strerror(err), k == SD_UNIX ?
 	    ", where a socket name holding a newline can forge a line" : "");
 }
@@ -303,7 +304,7 @@ ns_entry(const struct stat *st, int nsfd, bool self)
 		if (netns_v[i]->dev == st->st_dev &&
 		    netns_v[i]->ino == st->st_ino)
 			return netns_v[i];
-	if (grow((void **)&netns_v, &netns_cap, netns_n + 1,
+	if (audit_grow((void **)&netns_v, &netns_cap, netns_n + 1,
 	    sizeof *netns_v) < 0 || (e = calloc(1, sizeof *e)) == NULL)
 		return NULL;
 	netns_v[netns_n++] = e;
@@ -531,7 +532,7 @@ list_fds(struct proc *p, struct scan *s, const struct opts *o)
 
 	s->nfds = 0;
 	if (s->self) {
-		if (grow((void **)&s->fds, &s->fdcap, s->nonly + 3,
+		if (audit_grow((void **)&s->fds, &s->fdcap, s->nonly + 3,
 		    sizeof *s->fds) < 0)
 			return -1;
 		for (fd = 0; fd < 3 && o->std; fd++)
@@ -550,9 +551,9 @@ list_fds(struct proc *p, struct scan *s, const struct opts *o)
 	}
 	errno = 0;
 	while ((d = readdir(dir)) != NULL) {
-		if ((fd = parse_num(d->d_name)) < 0 || (fd < 3 && !o->std))
+		if ((fd = audit_parse_num(d->d_name)) < 0 || (fd < 3 && !o->std))
 			continue;
-		if (grow((void **)&s->fds, &s->fdcap, s->nfds + 1,
+		if (audit_grow((void **)&s->fds, &s->fdcap, s->nfds + 1,
 		    sizeof *s->fds) < 0)
 			break;
 		s->fds[s->nfds++] = (int)fd;
@@ -773,7 +774,7 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 		ok = read_fd(p, name, info, sizeof info, &fi, link, sizeof link,
 		    &st, o->inherited, s->self, &skip, &pathfd);
 		if (ok < 0)
-			return gone_errno(errno) ? 0 : -1;  /* closed meanwhile */
+			return audit_gone_errno(errno) ? 0 : -1;  /* closed meanwhile */
 		if (skip)
 			return 0;
 	}
@@ -801,11 +802,11 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 		if (pathfd >= 0)
 			close(pathfd);
 		if (o->inherited)
-			r.inherited = (signed char)inherited(p, s,
+			r.inherited = (signed char)audit_inherited(p, s,
 			    parent_loaded, &r);
 	}
 	if ((r.target = arena_add(s, target)) == SIZE_MAX ||
-	    grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) < 0) {
+	    audit_grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -814,7 +815,7 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 }
 
 void
-scan_proc(struct proc *p, struct scan *s, const struct opts *o)
+audit_scan_proc(struct proc *p, struct scan *s, const struct opts *o)
 {
 	struct pi_socktab local = { 0 };
 	bool parent_loaded = false;
@@ -850,7 +851,7 @@ out:
 }
 
 void
-scan_free(struct scan *s)
+audit_scan_free(struct scan *s)
 {
 	size_t i;
 
