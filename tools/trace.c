@@ -16,7 +16,7 @@
  *   3. while it runs: every fork, clone and exec of the tree is a ptrace
  *      event (trace_ptrace.c makes the start records from what the kernel
  *      left at each exec), records are read as they come, and sockets
- *      described from /proc/net while they exist.  SIGINT, SIGTERM, SIGHUP
+ *      described (sock_diag) while they exist.  SIGINT, SIGTERM, SIGHUP
  *      and SIGQUIT sent to this process alone are passed on to CMD (a
  *      terminal's reach CMD directly, through ptrace); this process stays
  *      to reap CMD and report;

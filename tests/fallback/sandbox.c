@@ -2,8 +2,8 @@
  * ni_sandbox - run a program where the atomic close-on-exec mechanisms are
  * refused, so that every fallback of the library runs on a modern kernel.
  *
- *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-ptrace]
- *              [--hide-proc] [--strip-cloexec]
+ *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-sockdiag]
+ *              [--no-ptrace] [--hide-proc] [--strip-cloexec]
  *              -- PROG ARGS...
  *
  * --seccomp=enosys  installs a seccomp filter (inherited across fork and
@@ -24,6 +24,10 @@
  * --no-vfork        refuses clone with CLONE_VFORK and vfork with EPERM
  *                   (and clone3 with ENOSYS), so that ni_spawn takes its
  *                   fork fallback.  Leaves NI_TEST_MODE alone.
+ * --no-sockdiag     refuses socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) with
+ *                   EPROTONOSUPPORT, as a kernel without sock_diag does, so
+ *                   that `noinherit audit` and trace take the /proc/net
+ *                   text fallback.
  * --no-ptrace       refuses ptrace(2) with EPERM, as Docker's default
  *                   profile does on older kernels and Yama's scope 3
  *                   does: `noinherit trace` then observes through the
@@ -57,6 +61,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <linux/netlink.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -77,8 +82,10 @@ static const char *prog = "ni_sandbox";
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] [--no-ptrace] [--hide-proc] "
-	    "[--strip-cloexec] -- PROG ARGS...\n", prog);
+	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] "
+	    "[--no-sockdiag] [--no-ptrace] [--hide-proc] [--strip-cloexec] "
+	    "-- PROG ARGS...\n",
+	    prog);
 	exit(2);
 }
 
@@ -133,7 +140,8 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 	ok = add_rule(ctx, (err), (name), (argno), 0xffffffffu, (value)) && ok
 
 static void
-install_seccomp(enum refusal how, bool novfork, bool noptrace)
+install_seccomp(enum refusal how, bool novfork, bool nosockdiag,
+    bool noptrace)
 {
 	scmp_filter_ctx ctx;
 	bool eperm = how == REFUSE_EPERM;
@@ -157,6 +165,16 @@ install_seccomp(enum refusal how, bool novfork, bool noptrace)
 	}
 	if (noptrace)
 		ok = add_rule_all(ctx, EPERM, "ptrace") && ok;
+	if (nosockdiag) {
+		int nr = seccomp_syscall_resolve_name("socket");
+
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), nr,
+		    2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+		    SCMP_A2(SCMP_CMP_EQ, NETLINK_SOCK_DIAG)) < 0) {
+			fprintf(stderr, "%s: seccomp rule for socket\n", prog);
+			ok = false;
+		}
+	}
 	if (how == REFUSE_NONE)
 		goto load;
 
@@ -201,10 +219,12 @@ load:
 }
 #else
 static void
-install_seccomp(enum refusal how, bool novfork, bool noptrace)
+install_seccomp(enum refusal how, bool novfork, bool nosockdiag,
+    bool noptrace)
 {
 	(void)how;
 	(void)novfork;
+	(void)nosockdiag;
 	(void)noptrace;
 	printf("skip: ni_sandbox was built without libseccomp\n");
 	exit(SKIP_CODE);
@@ -265,7 +285,7 @@ main(int argc, char **argv)
 {
 	enum refusal seccomp = REFUSE_NONE;
 	bool hideproc = false, strip = false, novfork = false;
-	bool noptrace = false;
+	bool nosockdiag = false, noptrace = false;
 	const char *mode = NULL;
 	int i;
 
@@ -283,6 +303,8 @@ main(int argc, char **argv)
 			novfork = true;
 		} else if (strcmp(a, "--no-ptrace") == 0) {
 			noptrace = true;
+		} else if (strcmp(a, "--no-sockdiag") == 0) {
+			nosockdiag = true;
 		} else if (strcmp(a, "--hide-proc") == 0) {
 			hideproc = true;
 		} else if (strcmp(a, "--strip-cloexec") == 0) {
@@ -312,8 +334,8 @@ main(int argc, char **argv)
 		hide_proc();
 	if (strip)
 		strip_cloexec();
-	if (seccomp != REFUSE_NONE || novfork || noptrace)
-		install_seccomp(seccomp, novfork, noptrace);
+	if (seccomp != REFUSE_NONE || novfork || nosockdiag || noptrace)
+		install_seccomp(seccomp, novfork, nosockdiag, noptrace);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);
