@@ -2,7 +2,8 @@
 #
 #   noinherit audit [-p PID... | --all] [--std] [--inherited] [--json]
 #   noinherit exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]
-#   noinherit trace [-o FILE] [--json] [--fail-on-leak] -- CMD [ARG...]
+#   noinherit trace [-o FILE] [--json] [--fail-on-leak] [--allow PATTERN]
+#                   [--pass-fd N] [--map-fd FROM:TO] -- CMD [ARG...]
 #   noinherit enforce -- CMD [ARG...]
 #   noinherit features
 #   noinherit -h | --help | -V | --version
@@ -76,7 +77,7 @@ _noinherit_wrapped()
     while ((i < COMP_CWORD)); do
         case ${COMP_WORDS[i]} in
             --) ((i++)); break ;;
-            -o|--output) ((i += 2)) ;;
+            -o|--output|--allow|--pass-fd|--map-fd) ((i += 2)) ;;
             -*) ((i++)) ;;
             *) break ;;
         esac
@@ -101,9 +102,22 @@ _noinherit_trace()
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
+        --allow)
+            return
+            ;;
+        --pass-fd)
+            COMPREPLY=($(compgen -W "$(_noinherit_fds)" -- "$cur"))
+            return
+            ;;
+        --map-fd)
+            [[ $cur != *:* ]] &&
+                COMPREPLY=($(compgen -S : -W "$(_noinherit_fds)" -- "$cur")) &&
+                compopt -o nospace 2>/dev/null
+            return
+            ;;
     esac
-    COMPREPLY=($(compgen -W '-o --output --json --fail-on-leak -- -h --help' \
-        -- "$cur"))
+    COMPREPLY=($(compgen -W '-o --output --json --fail-on-leak --allow
+        --pass-fd --map-fd -- -h --help' -- "$cur"))
 }
 
 _noinherit_enforce()

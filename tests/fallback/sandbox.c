@@ -3,7 +3,7 @@
  * refused, so that every fallback of the library runs on a modern kernel.
  *
  *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-sockdiag]
- *              [--hide-proc] [--strip-cloexec]
+ *              [--no-ptrace] [--hide-proc] [--strip-cloexec]
  *              -- PROG ARGS...
  *
  * --seccomp=enosys  installs a seccomp filter (inherited across fork and
@@ -28,6 +28,10 @@
  *                   EPROTONOSUPPORT, as a kernel without sock_diag does, so
  *                   that `noinherit audit` and trace take the /proc/net
  *                   text fallback.
+ * --no-ptrace       refuses ptrace(2) with EPERM, as Docker's default
+ *                   profile does on older kernels and Yama's scope 3
+ *                   does: `noinherit trace` then observes through the
+ *                   shim alone and says the report is incomplete.
  * --hide-proc       runs PROG in a private mount namespace with an empty
  *                   tmpfs over /proc, so /proc/self/fd cannot be walked.
  *                   Exits 77 (ctest's skip code) when that is not allowed.
@@ -79,7 +83,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] "
-	    "[--no-sockdiag] [--hide-proc] [--strip-cloexec] -- PROG ARGS...\n",
+	    "[--no-sockdiag] [--no-ptrace] [--hide-proc] [--strip-cloexec] "
+	    "-- PROG ARGS...\n",
 	    prog);
 	exit(2);
 }
@@ -135,7 +140,8 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 	ok = add_rule(ctx, (err), (name), (argno), 0xffffffffu, (value)) && ok
 
 static void
-install_seccomp(enum refusal how, bool novfork, bool nosockdiag)
+install_seccomp(enum refusal how, bool novfork, bool nosockdiag,
+    bool noptrace)
 {
 	scmp_filter_ctx ctx;
 	bool eperm = how == REFUSE_EPERM;
@@ -157,6 +163,8 @@ install_seccomp(enum refusal how, bool novfork, bool nosockdiag)
 		FLAG("clone", 0, CLONE_VFORK, EPERM);
 		ok = add_rule_all(ctx, EPERM, "vfork") && ok;
 	}
+	if (noptrace)
+		ok = add_rule_all(ctx, EPERM, "ptrace") && ok;
 	if (nosockdiag) {
 		int nr = seccomp_syscall_resolve_name("socket");
 
@@ -211,11 +219,13 @@ load:
 }
 #else
 static void
-install_seccomp(enum refusal how, bool novfork, bool nosockdiag)
+install_seccomp(enum refusal how, bool novfork, bool nosockdiag,
+    bool noptrace)
 {
 	(void)how;
 	(void)novfork;
 	(void)nosockdiag;
+	(void)noptrace;
 	printf("skip: ni_sandbox was built without libseccomp\n");
 	exit(SKIP_CODE);
 }
@@ -275,7 +285,7 @@ main(int argc, char **argv)
 {
 	enum refusal seccomp = REFUSE_NONE;
 	bool hideproc = false, strip = false, novfork = false;
-	bool nosockdiag = false;
+	bool nosockdiag = false, noptrace = false;
 	const char *mode = NULL;
 	int i;
 
@@ -291,6 +301,8 @@ main(int argc, char **argv)
 			seccomp = REFUSE_EPERM;
 		} else if (strcmp(a, "--no-vfork") == 0) {
 			novfork = true;
+		} else if (strcmp(a, "--no-ptrace") == 0) {
+			noptrace = true;
 		} else if (strcmp(a, "--no-sockdiag") == 0) {
 			nosockdiag = true;
 		} else if (strcmp(a, "--hide-proc") == 0) {
@@ -322,8 +334,8 @@ main(int argc, char **argv)
 		hide_proc();
 	if (strip)
 		strip_cloexec();
-	if (seccomp != REFUSE_NONE || novfork || nosockdiag)
-		install_seccomp(seccomp, novfork, nosockdiag);
+	if (seccomp != REFUSE_NONE || novfork || nosockdiag || noptrace)
+		install_seccomp(seccomp, novfork, nosockdiag, noptrace);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);
