@@ -52,6 +52,7 @@
 
 struct topts {
 	const char *out;	/* -o FILE, or NULL */
+	const char *sarif;	/* --sarif FILE, or NULL */
 	bool json, fail_on_leak;
 	char **cmd;
 };
@@ -74,7 +75,7 @@ static int
 usage(void)
 {
 	printf("usage: noinherit trace [-o FILE] [--json] [--fail-on-leak] "
-	    "[--] CMD [ARG...]\n"
+	    "[--sarif FILE] [--] CMD [ARG...]\n"
 	    "\n"
 	    "Run CMD under libnoinherit-preload.so and report every descriptor\n"
 	    "beyond 0-2 that crossed an exec into CMD's descendants: the\n"
@@ -85,6 +86,7 @@ usage(void)
 	    "                     output) instead of the standard error\n"
 	    "  --json             one JSON object per finding, one a line\n"
 	    "  --fail-on-leak     exit 1 if anything leaked (and CMD exited 0)\n"
+	    "  --sarif FILE       also write the findings to FILE as SARIF 2.1.0\n"
 	    "  -h, --help         print this help and exit\n"
 	    "\n"
 	    "Exit status: CMD's own (128+N if killed by signal N), or 1 with\n"
@@ -122,6 +124,15 @@ parse_args(int argc, char **argv, struct topts *o)
 				return -1;
 			}
 			o->out = argv[i];
+		} else if (strcmp(a, "--sarif") == 0) {
+			if (++i >= argc || *argv[i] == '\0') {
+				say("option '--sarif' needs a file name (try "
+				    "--help)");
+				return -1;
+			}
+			o->sarif = argv[i];
+		} else if (strncmp(a, "--sarif=", 8) == 0 && a[8] != '\0') {
+			o->sarif = a + 8;
 		} else if (strncmp(a, "--output=", 9) == 0) {
 			o->out = a + 9;
 		} else if (strncmp(a, "-o", 2) == 0) {
@@ -360,6 +371,30 @@ open_report(const char *out)
 	return f;
 }
 
+/* --sarif FILE, opened with the report (trace_sarif.c writes it). */
+static FILE *sarif_out;
+
+/* Writes the SARIF log and closes it; 0, or -1 if it failed (said). */
+static int
+write_sarif(const struct topts *o, const struct analysis *a)
+{
+	FILE *f = sarif_out;
+	int rc = 0;
+
+	sarif_out = NULL;
+	report_sarif(f, a, o->cmd);
+	if (fflush(f) != 0 || ferror(f)) {
+		say("%.256s: write error: %s", o->sarif,
+		    strerror(errno ? errno : EIO));
+		rc = -1;
+	}
+	if (f != stdout && fclose(f) != 0 && rc == 0) {
+		say("%.256s: %s", o->sarif, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Writes the report and closes f; 0, or -1 if it failed (said). */
 static int
 report(FILE *f, const struct topts *o, struct analysis *a)
@@ -367,6 +402,8 @@ report(FILE *f, const struct topts *o, struct analysis *a)
 	int rc = 0;
 
 	trace_symbolize(a);
+	if (sarif_out != NULL && write_sarif(o, a) != 0)
+		rc = -1;
 	if (o->json)
 		report_json(f, a);
 	else
@@ -487,7 +524,7 @@ prepare(const struct topts *o, struct run *r, char ***env)
 int
 cmd_trace(int argc, char **argv)
 {
-	struct topts o = { NULL, false, false, NULL };
+	struct topts o = { NULL, NULL, false, false, NULL };
 	struct run r = { .fd = -1, .ino = -1 };
 	char **env = NULL;
 	FILE *out;
@@ -501,6 +538,11 @@ cmd_trace(int argc, char **argv)
 	out = open_report(o.out);
 	if (out == NULL)
 		return EXIT_USAGE;
+	if (o.sarif != NULL && (sarif_out = open_report(o.sarif)) == NULL) {
+		if (out != stderr && out != stdout)
+			fclose(out);
+		return EXIT_USAGE;
+	}
 	rc = prepare(&o, &r, &env);
 	if (rc == 0) {
 		catch_signals(&mask);
@@ -517,6 +559,8 @@ cmd_trace(int argc, char **argv)
 	}
 	if (out != NULL && out != stderr && out != stdout)
 		fclose(out);
+	if (sarif_out != NULL && sarif_out != stdout)
+		fclose(sarif_out);
 	if (r.path[0] != '\0')
 		(void)unlink(r.path);
 	if (r.fd >= 0)

@@ -9,8 +9,9 @@
  *   trace_find.c    records paired into findings: which descriptor crossed
  *                   which exec, made where; grouped by call site
  *   trace_symbols.c backtrace offsets to function, file and line
- *                   (addr2line)
+ *                   (elfutils' libdwfl)
  *   trace_report.c  the findings as text or JSON lines
+ *   trace_sarif.c   the findings as SARIF 2.1.0
  *   jsonl.c         the JSON parser and escapers
  *
  * Internal to the command; everything not named here is static.
@@ -28,12 +29,24 @@
 
 /* ---- the log (trace_log.c) ------------------------------------------- */
 
+/* A function an inlined frame was inlined into, and the inlined call. */
+struct inl {
+	const char *func, *file;	/* or NULL */
+	unsigned long line;		/* with file */
+};
+
 struct frame {
 	const char *obj;		/* dladdr's dli_fname */
 	unsigned long long off;		/* address - dli_fbase */
 	const char *sym;		/* dladdr's dli_sname, or NULL */
-	const char *func, *file;	/* addr2line's, or NULL */
+	/* trace_symbols.c's: */
+	bool looked_up;			/* the object was read: func is the
+					 * answer, NULL meaning unknown */
+	const char *func, *file;	/* the function holding the address
+					 * (innermost inlined one), or NULL */
 	unsigned long line;		/* with file */
+	struct inl *inl;		/* what func was inlined into, */
+	size_t ninl;			/* innermost first */
 };
 
 struct origin {
@@ -140,9 +153,11 @@ void analysis_free(struct analysis *a);
 /* ---- symbols (trace_symbols.c) --------------------------------------- */
 
 /*
- * Fills func, file and line of the frames the report will show, running
- * addr2line (found in PATH, or $NOINHERIT_ADDR2LINE) once per object.
- * Without addr2line, or for a stripped object, frames keep their sym.
+ * Fills func, file, line and inl of the frames the report will show,
+ * reading each object once with libdwfl (symbol tables with sizes, DWARF,
+ * separate debug files).  A frame is named by the function whose range
+ * holds its address, or left unknown (looked_up, func NULL); a frame
+ * whose object cannot be read keeps dladdr's sym (looked_up false).
  */
 void trace_symbolize(struct analysis *a);
 
@@ -151,6 +166,22 @@ void trace_symbolize(struct analysis *a);
 /* The findings as text (for a person) or as JSON lines. */
 void report_text(FILE *f, const struct analysis *a);
 void report_json(FILE *f, const struct analysis *a);
+/*
+ * A frame's function: trace_symbolize's answer when it read the object
+ * (NULL: unknown), else dladdr's symbol (NULL: none).
+ */
+const char *frame_func(const struct frame *fr);
+
+/* ---- SARIF (trace_sarif.c) ------------------------------------------- */
+
+/*
+ * The findings as one SARIF 2.1.0 log: a result per finding (rule
+ * "fd-leak", CWE-403), located at the first frame with a source line,
+ * file paths under the current directory relative to it (uriBaseId
+ * %SRCROOT%), others as file: URIs.  cmd is CMD's argv, for the
+ * invocation.
+ */
+void report_sarif(FILE *f, const struct analysis *a, char *const *cmd);
 
 /* ---- the shim and the command (shim.c) ------------------------------- */
 
