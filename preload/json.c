@@ -2,8 +2,11 @@
  * json.c - JSON text into a fixed buffer (see json.h).
  *
  * Paths and arguments are bytes, JSON strings are Unicode: a valid UTF-8
- * sequence is copied as it is; any other byte >= 0x80 is written as
- * \u00XX (its Latin-1 reading), so a record is always valid JSON.
+ * sequence is copied as it is; any other byte >= 0x80 is written as the
+ * lone low surrogate \udcXX (Python's "surrogateescape", PEP 383), which
+ * no valid UTF-8 text can hold, so the reader gets the exact byte back:
+ * \u00XX would be the character U+00XX, another real name (0xff is not
+ * "\u00ff", which is "ÿ").
  */
 #include <string.h>
 
@@ -90,7 +93,8 @@ encode_one(const unsigned char *s, size_t n, char out[8], size_t *outlen)
 		*outlen = u;
 		return u;
 	}
-	memcpy(out, "\\u00", 4);
+	/* A control character is itself; a stray byte >= 0x80 is escaped. */
+	memcpy(out, c >= 0x80 ? "\\udc" : "\\u00", 4);
 	out[4] = hex[c >> 4];
 	out[5] = hex[c & 15];
 	*outlen = 6;

@@ -178,7 +178,11 @@ put_utf8(char *o, unsigned cp)
 	return o;
 }
 
-/* After "\u": one code point, a surrogate pair joined, a lone half U+FFFD. */
+/*
+ * After "\u": one code point, a surrogate pair joined, a lone half U+FFFD;
+ * but a lone \udc80-\udcff is the byte 0x80-0xff that the shim could not
+ * write as UTF-8 (preload/json.c, "surrogateescape"): the byte itself.
+ */
 static bool
 read_uescape(struct jp *j, char **o)
 {
@@ -197,6 +201,10 @@ read_uescape(struct jp *j, char **o)
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 		else
 			j->p = save;	/* the second escape stands alone */
+	}
+	if (cp >= 0xdc80 && cp <= 0xdcff) {
+		*(*o)++ = (char)(cp & 0xff);
+		return true;
 	}
 	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
 		cp = 0xfffd;
