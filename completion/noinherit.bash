@@ -2,7 +2,7 @@
 #
 #   noinherit audit [-p PID... | --all] [--std] [--inherited] [--json]
 #   noinherit exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]
-#   noinherit trace [-o FILE] [--json] [--fail-on-leak] -- CMD [ARG...]
+#   noinherit trace [-o FILE] [--json] [--fail-on-leak] [--sarif FILE] -- CMD [ARG...]
 #   noinherit enforce -- CMD [ARG...]
 #   noinherit features
 #   noinherit -h | --help | -V | --version
@@ -76,7 +76,7 @@ _noinherit_wrapped()
     while ((i < COMP_CWORD)); do
         case ${COMP_WORDS[i]} in
             --) ((i++)); break ;;
-            -o|--output) ((i += 2)) ;;
+            -o|--output|--sarif) ((i += 2)) ;;
             -*) ((i++)) ;;
             *) break ;;
         esac
@@ -97,12 +97,12 @@ _noinherit_trace()
     local cur=$1 prev=$2
     _noinherit_wrapped "$cur" && return
     case $prev in
-        -o|--output)
+        -o|--output|--sarif)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
     esac
-    COMPREPLY=($(compgen -W '-o --output --json --fail-on-leak -- -h --help' \
+    COMPREPLY=($(compgen -W '-o --output --json --fail-on-leak --sarif -- -h --help' \
         -- "$cur"))
 }
 
