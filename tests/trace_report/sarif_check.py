@@ -7,6 +7,7 @@ rule's properties; with URI and LINE, each result located at URI (relative,
 uriBaseId %SRCROOT%) line LINE, and each TARGET named by one result's
 message, which also names the fd, the leaker and the receiver.
 """
+import copy
 import json
 import sys
 
@@ -24,6 +25,12 @@ errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
 for e in errors:
     print("schema:", "/".join(map(str, e.path)), e.message)
 assert not errors, "not valid SARIF 2.1.0"
+# The validator is not a rubber stamp: the same log, broken, is refused.
+broken = copy.deepcopy(log)
+broken["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"] = \
+    {"level": "fatal"}
+broken["runs"][0]["noSuchProperty"] = 1
+assert len(list(validator.iter_errors(broken))) == 2, "the schema checks nothing"
 
 assert log["version"] == "2.1.0"
 run, = log["runs"]
