@@ -177,6 +177,7 @@ from_dwarf(struct analysis *a, Dwfl_Module *mod, GElf_Addr addr,
 {
 	Dwarf_Addr bias;
 	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias), *scopes = NULL;
+	Dwarf_Die inner;
 	Dwarf_Attribute attr;
 	Dwarf_Word cfile = 0, cline = 0;
 	Dwfl_Line *dl;
@@ -186,6 +187,16 @@ from_dwarf(struct analysis *a, Dwfl_Module *mod, GElf_Addr addr,
 	bool named = false;
 
 	if (cu == NULL || (n = dwarf_getscopes(cu, addr - bias, &scopes)) <= 0)
+		return false;
+	/*
+	 * dwarf_getscopes continues an inlined copy with its abstract
+	 * definition's scopes (the unit), not with the function it was
+	 * inlined into: the innermost scope's DIE parents give those.
+	 */
+	inner = scopes[0];
+	free(scopes);
+	scopes = NULL;
+	if ((n = dwarf_getscopes_die(&inner, &scopes)) <= 0)
 		return false;
 	for (i = 0; i < n; i++) {
 		int tag = dwarf_tag(&scopes[i]);

@@ -7,6 +7,8 @@
  *                             fork+execv
  *   leaker forked FILE        a child opens FILE, forks a grandchild that
  *                             execs; the child itself never execs
+ *   leaker inline FILE        FILE opened by a function inlined into
+ *                             another, then fork+execv
  *
  * The receiver is /bin/true; what crossed is for trace to say.  Exits 0
  * when everything ran, 1 (with a message) otherwise.
@@ -54,6 +56,25 @@ open_one(const char *path)
 	return fd;
 }
 
+/*
+ * Always inlined, even at -O0: its frame is inline_caller's.  O_NOCTTY
+ * keeps the two from being folded into open_one (-fipa-icf).
+ */
+__attribute__((always_inline)) static inline int
+inline_open(const char *path)
+{
+	return open(path, O_RDONLY | O_NOCTTY);	/* the inlined call */
+}
+
+__attribute__((noinline)) static int
+inline_caller(const char *path)
+{
+	int fd = inline_open(path);	/* the inlining call */
+
+	__asm__ volatile("" ::: "memory");
+	return fd;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -81,6 +102,12 @@ main(int argc, char **argv)
 		run_true();
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "inline") == 0) {
+		if (inline_caller(argv[2]) < 0)
+			die(argv[2]);
+		run_true();
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "forked") == 0) {
 		pid = fork();
 		if (pid < 0)
@@ -97,6 +124,6 @@ main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr, "usage: leaker lib LIBRARY FILE | site FILE... | "
-	    "forked FILE\n");
+	    "forked FILE | inline FILE\n");
 	return 2;
 }

@@ -103,6 +103,17 @@ report.symbols-gone)
 	lib_frames libnb_gone\\.so
 	count "^    #0 \?\? \(unknown function\) \(libnb_gone\.so\+0x[0-9a-f]+\)\$" 1
 	;;
+report.inline)
+	# A function inlined into another: named, then what it was inlined
+	# into, at the line of the inlined call.
+	inner=$(grep -n "the inlined call" "$src/tests/trace_report/leaker.c" | cut -d: -f1)
+	outer=$(grep -n "the inlining call" "$src/tests/trace_report/leaker.c" | cut -d: -f1)
+	trace -- "$leaker" inline "$data"
+	status 0
+	count "^    #0 inline_open at [^ ]*/leaker\.c:$inner \(leaker\+0x[0-9a-f]+\)\$" 1
+	count "^       inlined into inline_caller at [^ ]*/leaker\.c:$outer\$" 1
+	count "^    #1 main at [^ ]*/leaker\.c:[0-9]+ " 1
+	;;
 report.targets)
 	# One call site, two files: two findings, each named; a third file
 	# opened twice there is one finding with two receipts.
