@@ -1,16 +1,17 @@
 /*
  * neighbour.c - a shared library whose leaking call is in a static
- * function laid out right after an exported one (-fno-toplevel-reorder):
+ * function laid out right after an exported one:
  *
  *   neighbour_before   exported, in .dynsym
  *   make_leak          static: in .symtab only, gone once stripped
  *   leak_entry         exported: calls make_leak
  *
- * Stripped (.symtab and DWARF gone, .dynsym kept), the nearest dynamic
- * symbol below make_leak's call is neighbour_before, whose size ends
- * before it: a symbolizer that takes the nearest symbol names the wrong
- * function (addr2line did).  The right answers are make_leak (with
- * .symtab, or DWARF through a debuglink) or "unknown".
+ * (gcc, with -fno-toplevel-reorder; clang puts make_leak after
+ * leak_entry).  Stripped (.symtab and DWARF gone, .dynsym kept), the
+ * nearest dynamic symbol below make_leak's call is an exported neighbour
+ * whose size ends before it: a symbolizer that takes the nearest symbol
+ * names the wrong function (addr2line did).  The right answers are
+ * make_leak (with .symtab, or DWARF through a debuglink) or "unknown".
  */
 #include <fcntl.h>
 

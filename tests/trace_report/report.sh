@@ -56,12 +56,14 @@ count() {
 	n=$(grep -Ec -- "$1" "$tmp/report")
 	[ "$n" -eq "$2" ] || fail "$n lines of the report match '$1', expected $2"
 }
-# The frames of the one finding of `leaker lib`: #0 in make_leak's place,
-# #1 leak_entry (exported: its .dynsym entry has the right size).
+# The frames of the one finding of `leaker lib`: #0 in make_leak's place
+# (each case checks it: never an exported neighbour), #1 leak_entry
+# (exported: its .dynsym entry has the right size).
 lib_frames() {
 	count "^leak [0-9]+: file " 1
 	count "^    #1 leak_entry( at [^ ]*neighbour\.c:[0-9]+)? \($1\+0x[0-9a-f]+\)\$" 1
 	lacks "neighbour_before"
+	lacks "^    #0 leak_entry"
 }
 
 case $case_ in
