@@ -167,6 +167,24 @@ set_location(struct analysis *a, const char **file, unsigned long *line,
 }
 
 /*
+ * The compilation unit whose ranges hold addr, and its bias.  libdw 0.188
+ * finds none through dwfl_module_addrdie in clang's DWARF 5 (no
+ * .debug_aranges, ranges in DW_FORM_addrx): every unit is then asked.
+ */
+static Dwarf_Die *
+unit_at(Dwfl_Module *mod, GElf_Addr addr, Dwarf_Addr *bias)
+{
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
+
+	if (cu != NULL)
+		return cu;
+	while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)
+		if (dwarf_haspc(cu, addr - *bias) == 1)
+			return cu;
+	return NULL;
+}
+
+/*
  * Names frame f at addr from the debug information: the innermost
  * function (inlined or not), its file:line, and the functions it was
  * inlined into.  Returns false if DWARF has no function there.
@@ -175,12 +193,12 @@ static bool
 from_dwarf(struct analysis *a, Dwfl_Module *mod, GElf_Addr addr,
     struct frame *f)
 {
-	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias), *scopes = NULL;
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cu = unit_at(mod, addr, &bias), *scopes = NULL;
 	Dwarf_Die inner;
 	Dwarf_Attribute attr;
 	Dwarf_Word cfile = 0, cline = 0;
-	Dwfl_Line *dl;
+	Dwarf_Line *dl;
 	const char *name, *src, *callfile = NULL;
 	unsigned long callline = 0;
 	int n, i, ln = 0;
@@ -233,9 +251,10 @@ from_dwarf(struct analysis *a, Dwfl_Module *mod, GElf_Addr addr,
 	free(scopes);
 	if (!named)
 		return false;
-	dl = dwfl_module_getsrc(mod, addr);
-	if (dl != NULL && (src = dwfl_lineinfo(dl, NULL, &ln, NULL, NULL,
-	    NULL)) != NULL && ln > 0)
+	/* The line: this unit's row for the address. */
+	dl = dwarf_getsrc_die(cu, addr - bias);
+	if (dl != NULL && dwarf_lineno(dl, &ln) == 0 && ln > 0 &&
+	    (src = dwarf_linesrc(dl, NULL, NULL)) != NULL)
 		set_location(a, &f->file, &f->line, src, (unsigned long)ln);
 	return f->func != NULL;
 }
