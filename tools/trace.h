@@ -7,7 +7,7 @@
  *                   (statically linked, setuid), and `enforce`
  *   trace_log.c     the shim's log (preload/FORMAT.md) read into records
  *   trace_find.c    records paired into findings: which descriptor crossed
- *                   which exec, made where; grouped by call site
+ *                   which exec, made where; by call site and target
  *   trace_symbols.c backtrace offsets to function, file and line
  *                   (elfutils' libdwfl)
  *   trace_report.c  the findings as text or JSON lines
@@ -144,7 +144,7 @@ struct analysis {
  * Pairs every start record but root's with the exec that passed each of
  * its descriptors, follows descriptors passed on from process to process
  * back to where they were made, drops those root itself received, and
- * groups the rest by call site.  root is CMD's pid.  Returns 0, or -1 with
+ * groups the rest by call site and target.  root is CMD's pid.  Returns 0, or -1 with
  * errno ENOMEM.
  */
 int trace_analyze(const struct tlog *l, long root, struct analysis *a);
