@@ -144,8 +144,8 @@ struct analysis {
  * Pairs every start record but root's with the exec that passed each of
  * its descriptors, follows descriptors passed on from process to process
  * back to where they were made, drops those root itself received, and
- * groups the rest by call site and target.  root is CMD's pid.  Returns 0, or -1 with
- * errno ENOMEM.
+ * groups the rest by call site and target.  root is CMD's pid.  Returns
+ * 0, or -1 with errno ENOMEM.
  */
 int trace_analyze(const struct tlog *l, long root, struct analysis *a);
 void analysis_free(struct analysis *a);
