@@ -16,7 +16,7 @@
  * the result's stack.
  *
  * Names and paths may hold any byte but NUL: in messages they are escaped
- * as the text report escapes them (\xNN), then written as JSON (jsonl.c);
+ * as the text report escapes them (\xNN), then written as JSON (cli.h);
  * in URIs every byte outside RFC 3986's unreserved set and '/' is
  * percent-encoded, so a URI names the exact bytes.
  */
@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "noinherit.h"
 #include "trace.h"
 
@@ -82,7 +83,7 @@ msg_put(FILE *f, struct msg *m)
 	if (m->f == NULL || fclose(m->f) != 0 || m->buf == NULL) {
 		fputs("\"\"", f);
 	} else {
-		json_put_str(f, m->buf);
+		cli_puts_json(f, m->buf);
 	}
 	free(m->buf);
 	m->f = NULL;
@@ -157,7 +158,7 @@ located_frame(const struct origin *o)
 static void
 put_location(FILE *f, const struct frame *fr, const char *root)
 {
-	const char *func = frame_func(fr);
+	const char *func = trace_frame_func(fr);
 	struct msg m;
 
 	fputs("{\"physicalLocation\":{", f);
@@ -174,13 +175,13 @@ put_location(FILE *f, const struct frame *fr, const char *root)
 	}
 	if (func != NULL) {
 		fputs(",\"logicalLocations\":[{\"name\":", f);
-		json_put_str(f, func);
+		cli_puts_json(f, func);
 		fputs(",\"kind\":\"function\"}]", f);
 	}
 	if (msg_open(&m)) {
-		text_put_str(m.f, func != NULL ? func : "?? (unknown function)");
+		cli_puts_text(m.f, func != NULL ? func : "?? (unknown function)");
 		fputs(" (", m.f);
-		text_put_str(m.f, base(fr->obj));
+		cli_puts_text(m.f, base(fr->obj));
 		fprintf(m.f, "+0x%llx)", fr->off);
 		fputs(",\"message\":{\"text\":", f);
 		msg_put(f, &m);
@@ -200,7 +201,7 @@ put_stack(FILE *f, const struct origin *o, const char *root)
 		fputs(k > 0 ? ",{\"location\":" : "{\"location\":", f);
 		put_location(f, &o->bt[k], root);
 		fputs(",\"module\":", f);
-		json_put_str(f, o->bt[k].obj);
+		cli_puts_json(f, o->bt[k].obj);
 		putc('}', f);
 	}
 	fputs("]}]", f);
@@ -224,14 +225,14 @@ put_message(FILE *f, const struct finding *g)
 		return;
 	}
 	fprintf(m.f, "fd %d (%s ", g->r[0].fd->fd, pi_kind_name(g->kind));
-	text_put_str(m.f, g->sock ? g->sock : g->sample->what);
+	cli_puts_text(m.f, g->sock ? g->sock : g->sample->what);
 	fputs(") made by ", m.f);
 	if (o != NULL) {
-		text_put_str(m.f, o->made_by);
+		cli_puts_text(m.f, o->made_by);
 		fputs("()", m.f);
 		if (g->origin_exe != NULL) {
 			fputs(" in ", m.f);
-			text_put_str(m.f, base(g->origin_exe));
+			cli_puts_text(m.f, base(g->origin_exe));
 		}
 		if (o->made_pid > 0)
 			fprintf(m.f, " (pid %ld)", o->made_pid);
@@ -243,13 +244,13 @@ put_message(FILE *f, const struct finding *g)
 		r = &g->r[k];
 		if (k > 0)
 			fputs(", ", m.f);
-		text_put_str(m.f, base(r->to->exe));
+		cli_puts_text(m.f, base(r->to->exe));
 		fprintf(m.f, " (pid %ld, as fd %d", r->to->pid, r->fd->fd);
 		if (r->by != NULL) {
 			fputs(", from ", m.f);
-			text_put_str(m.f, base(r->by->exe));
+			cli_puts_text(m.f, base(r->by->exe));
 			fputs(" by ", m.f);
-			text_put_str(m.f, r->by->call);
+			cli_puts_text(m.f, r->by->call);
 		}
 		putc(')', m.f);
 	}
@@ -282,14 +283,14 @@ put_result(FILE *f, const struct finding *g, const char *root)
 	fprintf(f, ",\"occurrenceCount\":%zu", g->n);
 	fprintf(f, ",\"properties\":{\"kind\":\"%s\",\"target\":",
 	    pi_kind_name(g->kind));
-	json_put_str(f, g->sample->what);
+	cli_puts_json(f, g->sample->what);
 	fputs(",\"socket\":", f);
-	json_put_str(f, g->sock);
+	cli_puts_json(f, g->sock);
 	fprintf(f, ",\"listening\":%s,\"madeBy\":",
 	    g->listening ? "true" : "false");
-	json_put_str(f, o != NULL ? o->made_by : NULL);
+	cli_puts_json(f, o != NULL ? o->made_by : NULL);
 	fputs(",\"madeIn\":", f);
-	json_put_str(f, g->origin_exe);
+	cli_puts_json(f, g->origin_exe);
 	fputs("}}", f);
 }
 
@@ -297,20 +298,20 @@ static void
 put_driver(FILE *f)
 {
 	fputs("{\"driver\":{\"name\":\"noinherit trace\",\"version\":", f);
-	json_put_str(f, ni_version());
+	cli_puts_json(f, ni_version());
 	fputs(",\"rules\":[{\"id\":\"fd-leak\",\"name\":\"FdLeakedAcrossExec\","
 	    "\"shortDescription\":{\"text\":\"A file descriptor leaked "
 	    "across exec\"},\"fullDescription\":{\"text\":", f);
-	json_put_str(f, rule_text);
+	cli_puts_json(f, rule_text);
 	fputs("},\"help\":{\"text\":", f);
-	json_put_str(f, rule_help);
+	cli_puts_json(f, rule_help);
 	fputs("},\"defaultConfiguration\":{\"level\":\"error\"},"
 	    "\"properties\":{\"cwe\":\"CWE-403\",\"tags\":[\"security\","
 	    "\"external/cwe/cwe-403\"],\"precision\":\"high\"}}]}}", f);
 }
 
 void
-report_sarif(FILE *f, const struct analysis *a, char *const *cmd)
+trace_report_sarif(FILE *f, const struct analysis *a, char *const *cmd)
 {
 	const char *root = srcroot();
 	size_t i;
@@ -324,7 +325,7 @@ report_sarif(FILE *f, const struct analysis *a, char *const *cmd)
 	for (i = 0; cmd != NULL && cmd[i] != NULL; i++) {
 		if (i > 0)
 			putc(',', f);
-		json_put_str(f, cmd[i]);
+		cli_puts_json(f, cmd[i]);
 	}
 	fputs("]}]", f);
 	if (root != NULL) {
