@@ -63,6 +63,7 @@ struct fdmap {
 
 struct topts {
 	const char *out;	/* -o FILE, or NULL */
+	const char *sarif;	/* --sarif FILE, or NULL */
 	bool json, fail_on_leak;
 	char **allow;		/* --allow patterns */
 	size_t nallow;
@@ -75,9 +76,10 @@ struct topts {
 
 static const char trace_help[] =
     "usage: noinherit trace [-o FILE] [--json] [--fail-on-leak] "
-    "[--allow PATTERN]...\n"
-    "                       [--pass-fd N]... [--map-fd FROM:TO]... "
-    "[--] CMD [ARG...]\n"
+    "[--sarif FILE]\n"
+    "                       [--allow PATTERN]... [--pass-fd N]... "
+    "[--map-fd FROM:TO]...\n"
+    "                       [--] CMD [ARG...]\n"
     "\n"
     "Run CMD, observed with ptrace and libnoinherit-preload.so, and\n"
     "report every descriptor beyond 0-2 that crossed an exec into\n"
@@ -95,6 +97,7 @@ static const char trace_help[] =
     "                     of the program, the target) is allowed\n"
     "  --pass-fd N        CMD gets fd N as fd N (= --map-fd N:N)\n"
     "  --map-fd FROM:TO   CMD gets this command's fd FROM as fd TO\n"
+    "  --sarif FILE       also write the findings to FILE as SARIF 2.1.0\n"
     "  -h, --help         print this help and exit\n"
     "\n"
     "Options end at the first argument that is not one, or at '--'.\n"
@@ -165,6 +168,7 @@ parse_args(int argc, char **argv, struct topts *o)
 		{ "allow", required_argument, NULL, 'A' },
 		{ "pass-fd", required_argument, NULL, 'P' },
 		{ "map-fd", required_argument, NULL, 'M' },
+		{ "sarif", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -203,10 +207,19 @@ parse_args(int argc, char **argv, struct topts *o)
 			    optarg, &o->map[o->nmap++]) != 0)
 				return -1;
 			break;
+		case 's':
+			if (*optarg == '\0') {
+				say("empty file name after '--sarif' (try "
+				    "--help)");
+				return -1;
+			}
+			o->sarif = optarg;
+			break;
 		default:
 			(void)cli_bad_option("trace", c, argv,
 			    cli_optword(argv)[1] == 'o' ||
-			    strncmp(cli_optword(argv), "--o", 3) == 0 ?
+			    strncmp(cli_optword(argv), "--o", 3) == 0 ||
+			    strncmp(cli_optword(argv), "--s", 3) == 0 ?
 			    "a file name" : "an argument");
 			return -1;
 		}
@@ -537,13 +550,39 @@ open_report(const char *out)
 	return f;
 }
 
+/* --sarif FILE, opened with the report (trace_sarif.c writes it). */
+static FILE *sarif_out;
+
+/* Writes the SARIF log and closes it; 0, or -1 if it failed (said). */
+static int
+write_sarif(const struct topts *o, const struct analysis *a, bool complete)
+{
+	FILE *f = sarif_out;
+	int rc = 0;
+
+	sarif_out = NULL;
+	trace_report_sarif(f, a, o->cmd, complete);
+	if (fflush(f) != 0 || ferror(f)) {
+		say("%.256s: write error: %s", o->sarif,
+		    strerror(errno ? errno : EIO));
+		rc = -1;
+	}
+	if (f != stdout && fclose(f) != 0 && rc == 0) {
+		say("%.256s: %s", o->sarif, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Writes the report and closes f; 0, or -1 if it failed (said). */
 static int
-report(FILE *f, const struct topts *o, struct analysis *a)
+report(FILE *f, const struct topts *o, struct analysis *a, bool complete)
 {
 	int rc = 0;
 
 	trace_symbolize(a);
+	if (sarif_out != NULL && write_sarif(o, a, complete) != 0)
+		rc = -1;
 	if (o->json)
 		trace_report_json(f, a);
 	else
@@ -607,7 +646,7 @@ conclude(struct tlog *log, struct observer *obs, const struct topts *o,
 	}
 	trace_allow(&a, o->allow, o->nallow);
 	notes(log, obs, &a, o->cmd[0], survivors);
-	if (report(f, o, &a) != 0)
+	if (report(f, o, &a, trace_obs_gaps(obs, &g) == 0) != 0)
 		rc = EXIT_USAGE;
 	else if (rc == 0 && o->fail_on_leak && a.leaked > 0)
 		rc = EXIT_LEAK;
@@ -640,6 +679,8 @@ cmd_trace(int argc, char **argv)
 	rc = EXIT_USAGE;
 	if (check_map(&o) != 0 || (out = open_report(o.out)) == NULL)
 		goto done;
+	if (o.sarif != NULL && (sarif_out = open_report(o.sarif)) == NULL)
+		goto done;
 	if ((shim = shim_path("trace")) == NULL)
 		goto done;
 	shim_check_command("trace", o.cmd[0]);
@@ -671,6 +712,9 @@ cmd_trace(int argc, char **argv)
 done:
 	if (out != NULL && out != stderr && out != stdout)
 		fclose(out);
+	if (sarif_out != NULL && sarif_out != stdout)
+		fclose(sarif_out);
+	sarif_out = NULL;
 	if (sfd >= 0)
 		close(sfd);
 	if (errfd >= 0)

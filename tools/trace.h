@@ -10,10 +10,11 @@
  *                   (statically linked, setuid), and `enforce`
  *   trace_log.c     the shim's log (preload/FORMAT.md) read into records
  *   trace_find.c    records paired into findings: which descriptor crossed
- *                   which exec, made where; grouped by call site
+ *                   which exec, made where; by call site and target
  *   trace_symbols.c backtrace offsets to function, file and line
- *                   (addr2line)
+ *                   (elfutils' libdwfl)
  *   trace_report.c  the findings as text or JSON lines
+ *   trace_sarif.c   the findings as SARIF 2.1.0
  *   jsonl.c         the JSON parser and escapers
  *
  * Internal to the command; everything not named here is static.
@@ -31,12 +32,24 @@
 
 /* ---- the log (trace_log.c) ------------------------------------------- */
 
+/* A function an inlined frame was inlined into, and the inlined call. */
+struct inl {
+	const char *func, *file;	/* or NULL */
+	unsigned long line;		/* with file */
+};
+
 struct frame {
 	const char *obj;		/* dladdr's dli_fname */
 	unsigned long long off;		/* address - dli_fbase */
 	const char *sym;		/* dladdr's dli_sname, or NULL */
-	const char *func, *file;	/* addr2line's, or NULL */
+	/* trace_symbols.c's: */
+	bool looked_up;			/* the object was read: func is the
+					 * answer, NULL meaning unknown */
+	const char *func, *file;	/* the function holding the address
+					 * (innermost inlined one), or NULL */
 	unsigned long line;		/* with file */
+	struct inl *inl;		/* what func was inlined into, */
+	size_t ninl;			/* innermost first */
 };
 
 struct origin {
@@ -223,8 +236,8 @@ struct analysis {
  * Pairs every start record but root's with the exec that passed each of
  * its descriptors, follows descriptors passed on from process to process
  * back to where they were made, drops those root itself received, and
- * groups the rest by call site.  root is CMD's pid.  Returns 0, or -1 with
- * errno ENOMEM.
+ * groups the rest by call site and target.  root is CMD's pid.  Returns
+ * 0, or -1 with errno ENOMEM.
  */
 int trace_analyze(const struct tlog *l, long root, struct analysis *a);
 /*
@@ -240,9 +253,11 @@ void trace_analysis_free(struct analysis *a);
 /* ---- symbols (trace_symbols.c) --------------------------------------- */
 
 /*
- * Fills func, file and line of the frames the report will show, running
- * addr2line (found in PATH, or $NOINHERIT_ADDR2LINE) once per object.
- * Without addr2line, or for a stripped object, frames keep their sym.
+ * Fills func, file, line and inl of the frames the report will show,
+ * reading each object once with libdwfl (symbol tables with sizes, DWARF,
+ * separate debug files).  A frame is named by the function whose range
+ * holds its address, or left unknown (looked_up, func NULL); a frame
+ * whose object cannot be read keeps dladdr's sym (looked_up false).
  */
 void trace_symbolize(struct analysis *a);
 
@@ -251,6 +266,24 @@ void trace_symbolize(struct analysis *a);
 /* The findings as text (for a person) or as JSON lines. */
 void trace_report_text(FILE *f, const struct analysis *a);
 void trace_report_json(FILE *f, const struct analysis *a);
+/*
+ * A frame's function: trace_symbolize's answer when it read the object
+ * (NULL: unknown), else dladdr's symbol (NULL: none).
+ */
+const char *trace_frame_func(const struct frame *fr);
+
+/* ---- SARIF (trace_sarif.c) ------------------------------------------- */
+
+/*
+ * The findings as one SARIF 2.1.0 log: a result per finding (rule
+ * "fd-leak", CWE-403), located at the first frame with a source line,
+ * file paths under the current directory relative to it (uriBaseId
+ * %SRCROOT%), others as file: URIs.  cmd is CMD's argv, for the
+ * invocation.
+ */
+/* complete: every process of the tree was observed (executionSuccessful). */
+void trace_report_sarif(FILE *f, const struct analysis *a, char *const *cmd,
+    bool complete);
 
 /* ---- the shim and the command (shim.c) ------------------------------- */
 

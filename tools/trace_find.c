@@ -18,9 +18,13 @@
  * caller's doing and is not reported.
  *
  * Findings are grouped by (made_by, first frame's object and offset, kind
- * of descriptor): one leaky call site reached by 100 children is one
- * finding with 100 receipts.  Descriptors of unknown origin are grouped by
- * kind and dev/ino instead (the same open file passed around).
+ * of descriptor, target): one leaky call site reached by 100 children is
+ * one finding with 100 receipts, but two files opened there are two
+ * findings, each named.  The target is the path for what has one, the
+ * address for a socket the shim or /proc/net described; a pipe or other
+ * anonymous object has no name but its inode, and groups by call site.
+ * Descriptors of unknown origin are grouped by kind and dev/ino instead
+ * (the same open file passed around).
  *
  * Start records may be the observer's (trec.kernel, trace_ptrace.c): then
  * every program is there, shim or not, with the program its pid ran
@@ -391,9 +395,18 @@ same_site(const struct origin *a, const struct origin *b)
 	    strcmp(a->bt[0].obj, b->bt[0].obj) == 0);
 }
 
+/* Whether f, described as sock (or NULL), is g's target (see above). */
+static bool
+same_target(const struct finding *g, const struct tfd *f, const char *sock)
+{
+	if (f->what[0] == '/' || g->sample->what[0] == '/')
+		return strcmp(f->what, g->sample->what) == 0;
+	return sock == NULL || g->sock == NULL || strcmp(sock, g->sock) == 0;
+}
+
 static struct finding *
 finding_for(struct analysis *a, struct origin *o, enum pi_kind kind,
-    const struct tfd *f)
+    const struct tfd *f, const char *sock)
 {
 	struct finding *g;
 	size_t i;
@@ -402,8 +415,8 @@ finding_for(struct analysis *a, struct origin *o, enum pi_kind kind,
 		g = &a->f[i];
 		if (g->kind != kind || (g->origin == NULL) != (o == NULL))
 			continue;
-		if (o != NULL ? same_site(g->origin, o) :
-		    same_file(g->sample, f))
+		if (o != NULL ? same_site(g->origin, o) &&
+		    same_target(g, f, sock) : same_file(g->sample, f))
 			return g;
 	}
 	if (a->n == a->cap) {
@@ -553,7 +566,8 @@ add_receipt(struct ctx *c, struct analysis *a, size_t i, size_t k,
 {
 	const struct tfd *f = &c->l->v[i].fds[k];
 	const struct trec *s = &c->l->v[i];
-	struct finding *g = finding_for(a, r->origin, kind_of(f), f);
+	const char *sock = f->sock ? f->sock : r->entry ? r->entry->sock : NULL;
+	struct finding *g = finding_for(a, r->origin, kind_of(f), f, sock);
 	struct receipt *rc;
 	const char *oexe = NULL;
 	size_t pi;
@@ -585,15 +599,22 @@ add_receipt(struct ctx *c, struct analysis *a, size_t i, size_t k,
 	}
 	g->n++;
 	if (g->sock == NULL) {
-		g->sock = f->sock ? f->sock : r->entry ? r->entry->sock : NULL;
+		g->sock = sock;
 		g->listening = g->sock != NULL &&
 		    strstr(g->sock, "LISTEN") != NULL;
 	}
 	if (r->origin != NULL && r->origin->made_pid > 0) {
-		pi = latest(c, r->origin->made_pid, r->origin_at + 1, true,
-		    EV_START);
-		if (pi != NONE)
-			oexe = c->l->v[pi].exe;
+		/*
+		 * The origin table survives fork but not exec, so whoever
+		 * logged the origin runs the maker's program, even when the
+		 * maker forked and never exec'd (it then logged nothing).
+		 */
+		oexe = c->l->v[r->origin_at].exe;
+		if (strcmp(oexe, "?") == 0) {
+			pi = start_of(c, r->origin->made_pid, -1,
+			    r->origin_at + 1);
+			oexe = pi != NONE ? c->l->v[pi].exe : NULL;
+		}
 	}
 	if (g->origin_exe == NULL)
 		g->origin_exe = oexe;

@@ -79,22 +79,48 @@ put_what(FILE *f, const struct finding *g)
 		fputs(" [LISTENING]", f);
 }
 
+const char *
+trace_frame_func(const struct frame *fr)
+{
+	if (fr->func != NULL || fr->looked_up)
+		return fr->func;
+	return fr->sym;
+}
+
+static void
+put_location(FILE *f, const char *file, unsigned long line)
+{
+	if (file == NULL)
+		return;
+	fputs(" at ", f);
+	cli_puts_text(f, file);
+	fprintf(f, ":%lu", line);
+}
+
 static void
 put_frame(FILE *f, size_t k, const struct frame *fr)
 {
+	const char *func = trace_frame_func(fr);
+	size_t i;
+
 	fprintf(f, "    #%zu ", k);
-	if (fr->func != NULL || fr->sym != NULL)
-		cli_puts_text(f, fr->func != NULL ? fr->func : fr->sym);
+	if (func != NULL)
+		cli_puts_text(f, func);
 	else
-		fputs("??", f);
-	if (fr->file != NULL) {
-		fputs(" at ", f);
-		cli_puts_text(f, fr->file);
-		fprintf(f, ":%lu", fr->line);
-	}
+		fputs("?? (unknown function)", f);
+	put_location(f, fr->file, fr->line);
 	fputs(" (", f);
 	cli_puts_text(f, base(fr->obj));
 	fprintf(f, "+0x%llx)\n", fr->off);
+	for (i = 0; i < fr->ninl; i++) {
+		fputs("       inlined into ", f);
+		if (fr->inl[i].func != NULL)
+			cli_puts_text(f, fr->inl[i].func);
+		else
+			fputs("??", f);
+		put_location(f, fr->inl[i].file, fr->inl[i].line);
+		putc('\n', f);
+	}
 }
 
 static void
@@ -212,18 +238,32 @@ trace_report_text(FILE *f, const struct analysis *a)
 static void
 json_frame(FILE *f, const struct frame *fr)
 {
+	size_t i;
+
 	fputs("{\"obj\":", f);
 	cli_puts_json(f, fr->obj);
 	fprintf(f, ",\"off\":\"0x%llx\",\"sym\":", fr->off);
 	cli_puts_json(f, fr->sym);
 	fputs(",\"func\":", f);
-	cli_puts_json(f, fr->func);
+	cli_puts_json(f, trace_frame_func(fr));
 	fputs(",\"file\":", f);
 	cli_puts_json(f, fr->file);
 	if (fr->file != NULL)
-		fprintf(f, ",\"line\":%lu}", fr->line);
+		fprintf(f, ",\"line\":%lu", fr->line);
 	else
-		fputs(",\"line\":null}", f);
+		fputs(",\"line\":null", f);
+	fputs(",\"inlined_into\":[", f);
+	for (i = 0; i < fr->ninl; i++) {
+		fputs(i > 0 ? ",{\"func\":" : "{\"func\":", f);
+		cli_puts_json(f, fr->inl[i].func);
+		fputs(",\"file\":", f);
+		cli_puts_json(f, fr->inl[i].file);
+		if (fr->inl[i].file != NULL)
+			fprintf(f, ",\"line\":%lu}", fr->inl[i].line);
+		else
+			fputs(",\"line\":null}", f);
+	}
+	fputs("]}", f);
 }
 
 static void

@@ -33,7 +33,7 @@ trap 'rm -rf "$tmp"' EXIT
 data=$tmp/data.txt
 echo "the data file" >"$data"
 # Tests must not depend on what the harness left open.
-unset NOINHERIT_PRELOAD NOINHERIT_EXEMPT NOINHERIT_ADDR2LINE
+unset NOINHERIT_PRELOAD NOINHERIT_EXEMPT
 
 # run CMD...: status in $st, stdout in $tmp/out, stderr in $tmp/err.  CMD
 # starts with the standard streams only (`noinherit exec`), whatever the
@@ -525,16 +525,6 @@ trace.man)
 	status 0
 	out "Hello"
 	jcheck "$tmp/report" 'any(f["kind"] == "file" and "/cat1/cat" in f["what"] and {"tbl", "troff", "grotty"} <= {r["exe"].rsplit("/", 1)[-1] for r in f["receivers"]} and all(r["class"] == "leaked" for r in f["receivers"]) for f in F)'
-	;;
-trace.no-addr2line)
-	# Without addr2line the report still stands: objects and offsets,
-	# dladdr's names where there are some.
-	NOINHERIT_ADDR2LINE=$tmp/no-such-addr2line
-	export NOINHERIT_ADDR2LINE
-	run "$ni" trace -- "$leaky" "$reporter" "$data"
-	status 0
-	count "$tmp/err" "^    #0 \?\? \(leaky\+0x[0-9a-f]+\)\$" 3
-	err "^    #[0-9]+ __libc_start_main \(libc\.so\.6\+0x[0-9a-f]+\)\$"
 	;;
 trace.nopie)
 	# A position-dependent program: dli_fbase is its first page, not 0.
