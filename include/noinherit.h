@@ -370,6 +370,9 @@ NI_API int ni_spawn_pidfd(int *pidfd, pid_t *pid, const char *file,
 #define NI_FEAT_CLOSE_RANGE         (1u << 11) /* close_range(2) */
 #define NI_FEAT_CLOSE_RANGE_CLOEXEC (1u << 12) /* close_range(CLOSE_RANGE_CLOEXEC) */
 #define NI_FEAT_PROC_FD             (1u << 13) /* /proc/self/fd can be walked */
+#define NI_FEAT_CLONE_VFORK         (1u << 14) /* ni_spawn's clone(CLONE_VM|CLONE_VFORK) child (known after the first spawn) */
+#define NI_FEAT_CLONE3              (1u << 15) /* clone3(CLONE_CLEAR_SIGHAND) for it (the same) */
+#define NI_FEAT_PIDFD               (1u << 16) /* pidfds: ni_spawn_pidfd works */
 
 /*
  * Probes (once; later calls read the cache) which atomic mechanisms work in

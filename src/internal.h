@@ -62,6 +62,9 @@ enum probe_id {
 	P_CLOSE_RANGE,
 	P_CLOSE_RANGE_CLOEXEC,
 	P_PROC_FD,
+	P_CLONE_VFORK,		/* settled by the first ni_spawn */
+	P_CLONE3,		/* the same */
+	P_PIDFDS,
 	P_COUNT
 };
 
@@ -190,7 +193,7 @@ create_fd_checked(enum probe_id p, create_fn atomic, create_fn plain, void *arg)
 typedef int (*create2_fn)(void *arg, int fds[2]);
 
 NI_HIDDEN int create_pair(enum probe_id p, create2_fn atomic, create2_fn plain,
-    void *arg, int fds[2], int setfl);
+    void *arg, int fds[2], int setfl, bool direct);
 NI_HIDDEN int fd_add_status_flags(int fd, int flags);
 
 /* Close without touching errno; never retried on EINTR (see close(2)). */

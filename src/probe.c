@@ -70,27 +70,62 @@ fd_add_status_flags(int fd, int flags)
 }
 
 /*
+ * Hands the new pair to the caller's fds through the kernel, which answers
+ * a bad pointer with EFAULT where a store of ours would die of SIGSEGV:
+ * the two numbers go in at one end of the new channel (a pipe or a socket
+ * pair, both carry 8 bytes either way) and are read out at the other
+ * straight into fds.  The channel is empty again after.
+ */
+static int
+deliver_pair(const int v[2], int fds[2])
+{
+	ssize_t n;
+
+	if (write(v[1], v, 2 * sizeof(int)) != (ssize_t)(2 * sizeof(int)))
+		return -1;
+	n = read(v[0], fds, 2 * sizeof(int));
+	if (n == (ssize_t)(2 * sizeof(int)))
+		return 0;
+	if (n >= 0)
+		errno = EIO;	/* cannot happen: one small write, one read */
+	return -1;
+}
+
+static int
+deliver_or_close(const int v[2], int fds[2])
+{
+	if (deliver_pair(v, fds) == 0)
+		return 0;
+	close_keep_errno(v[0]);
+	close_keep_errno(v[1]);
+	return -1;
+}
+
+/*
  * The two-descriptor form of create_fd (pipe2, socketpair).  `setfl` holds
  * the status flags the plain call cannot take, added after it.  fds is
- * written only on success.
+ * written only on success.  A bad fds fails with EFAULT as the raw call
+ * does (issue 14): with `direct` (pipe2, which writes only on success) the
+ * atomic call writes it itself; otherwise (socketpair writes it before it
+ * can still fail) and in the fallback the pair is handed over through the
+ * kernel (deliver_pair).
  */
 int
 create_pair(enum probe_id p, create2_fn atomic, create2_fn plain, void *arg,
-    int fds[2], int setfl)
+    int fds[2], int setfl, bool direct)
 {
 	int st = probe_get(p);
 	int v[2], i;
 
-	/* The kernel would say EFAULT; the local v[] must not hide it. */
 	if (fds == NULL) {
 		errno = EFAULT;
 		return -1;
 	}
 	if (st != PROBE_NO) {
-		if (atomic(arg, v) == 0) {
+		if (atomic(arg, direct ? fds : v) == 0) {
 			if (st == PROBE_UNKNOWN)
 				probe_set(p, PROBE_YES);
-			goto done;
+			return direct ? 0 : deliver_or_close(v, fds);
 		}
 		if (st == PROBE_YES || !probe_refused(errno))
 			return -1;
@@ -112,8 +147,5 @@ create_pair(enum probe_id p, create2_fn atomic, create2_fn plain, void *arg,
 	fdlock_shared_leave();
 	if (st == PROBE_UNKNOWN)
 		probe_set(p, PROBE_NO);
-done:
-	fds[0] = v[0];
-	fds[1] = v[1];
-	return 0;
+	return deliver_or_close(v, fds);
 }

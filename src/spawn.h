@@ -31,6 +31,7 @@
 #define spawn_os ni__spawn_os
 #define spawn_reap ni__spawn_reap
 #define spawn_wait_report ni__spawn_wait_report
+#define spawn_pidfd_supported ni__spawn_pidfd_supported
 
 /* The fields up to search are those of every system (spawn_opts.c). */
 struct ni_spawn_opts {
@@ -110,5 +111,8 @@ NI_HIDDEN void spawn_reap(pid_t pid);
  * child is reaped, -1 with that errno.
  */
 NI_HIDDEN int spawn_wait_report(int rfd, pid_t pid);
+
+/* 0 if ni_spawn_pidfd can work here (settles P_PIDFDS), else -1 + ENOSYS. */
+NI_HIDDEN int spawn_pidfd_supported(void);
 
 #endif /* NI_SPAWN_H */

@@ -51,17 +51,23 @@
 
 #include "spawn_child.h"
 
-/* The child's stack, in the parent's frame: what the child needs (a
- * directory buffer and a few frames) with room to spare. */
-#define CHILD_STACK (16 * 1024)
-#define DIRBUF 2048
+/*
+ * The child's stack, in the parent's frame: what the child needs (a
+ * directory buffer and a few frames, 2.4 KiB at -O2 by -fstack-usage) with
+ * room to spare for -O0 and sanitizer builds.  Small enough that a thread
+ * with a PTHREAD_STACK_MIN stack can spawn, as with posix_spawn (16 KiB
+ * here once made such a thread die of SIGSEGV: issue 14).
+ */
+#define CHILD_STACK (6 * 1024)
+#define DIRBUF 1024
 /* The last-resort close loop stops here when the hard limit is higher. */
 #define CLOSE_LOOP_CAP (1 << 20)
 
-/* Set once clone(CLONE_VFORK) has been refused: fork mode from then on. */
-static atomic_bool vfork_refused;
-/* Set once clone3 has been refused (Linux < 5.5, seccomp): clone then. */
-static atomic_bool clone3_refused;
+/*
+ * Probes (internal.h): P_CLONE_VFORK refused means fork mode from then on;
+ * P_CLONE3 refused (Linux < 5.5, seccomp) means clone; P_PIDFDS refused
+ * means ni_spawn_pidfd fails with ENOSYS.
+ */
 
 /* The clone3 arguments up to tls (CLONE_ARGS_SIZE_VER0). */
 struct clone3_args {
@@ -226,7 +232,7 @@ clone_vfork(struct spawn_plan *p, struct vfork_arg *a, char *stack,
 	long pid;
 
 #if NI_SYS_INLINE
-	if (!atomic_load_explicit(&clone3_refused, memory_order_relaxed)) {
+	if (probe_get(P_CLONE3) != PROBE_NO) {
 		struct clone3_args ca = {
 			.flags = flags | CLONE_CLEAR_SIGHAND,
 			.pidfd = (uintptr_t)pidfd,
@@ -237,10 +243,11 @@ clone_vfork(struct spawn_plan *p, struct vfork_arg *a, char *stack,
 
 		p->handlers_cleared = true;
 		pid = clone3_run(&ca, sizeof ca, vfork_child, a);
+		if (pid >= 0 && probe_get(P_CLONE3) == PROBE_UNKNOWN)
+			probe_set(P_CLONE3, PROBE_YES);
 		if (pid >= 0 || !refused(pid))
 			return pid;
-		atomic_store_explicit(&clone3_refused, true,
-		    memory_order_relaxed);
+		probe_set(P_CLONE3, PROBE_NO);
 	}
 #endif
 	p->handlers_cleared = false;
@@ -318,6 +325,11 @@ spawn_forked(struct spawn_plan *p, pid_t *pid, int *pidfd)
 	if (child_pid < 0) {
 		close_keep_errno(fds[0]);
 		errno = (int)-child_pid;
+		if (pidfd != NULL && refused(child_pid)) {
+			/* Only CLONE_PIDFD is left to refuse. */
+			probe_set(P_PIDFDS, PROBE_NO);
+			errno = ENOSYS;
+		}
 		return -1;
 	}
 	if (spawn_wait_report(fds[0], (pid_t)child_pid) != 0)
@@ -325,28 +337,47 @@ spawn_forked(struct spawn_plan *p, pid_t *pid, int *pidfd)
 	return finish(child_pid, 0, true, fd, pid, pidfd);
 }
 
-/* ENOSYS if this kernel has no pidfds (checked once); else 0. */
-static int
-pidfd_supported(void)
+/*
+ * Settles P_PIDFDS with pidfd_open (Linux 5.3): refused (ENOSYS, or EPERM
+ * from a seccomp profile older than pidfds) means no pidfds.  Any other
+ * error (EMFILE) settles nothing.  Then -1 with ENOSYS if there are none.
+ */
+int
+spawn_pidfd_supported(void)
 {
-	static atomic_int state;	/* 0 unknown, 1 yes, 2 no */
-	int s = atomic_load_explicit(&state, memory_order_relaxed);
+	int s = probe_get(P_PIDFDS);
 
-	if (s == 0) {
+	if (s == PROBE_UNKNOWN) {
 		long fd = sys2(__NR_pidfd_open, getpid(), 0);
 
-		s = fd >= 0 ? 1 : (fd == -ENOSYS ? 2 : 0);
-		if (fd >= 0)
+		if (fd >= 0) {
 			(void)sys1(SYS_close, fd);
-		if (s != 0)
-			atomic_store_explicit(&state, s,
-			    memory_order_relaxed);
+			probe_set(P_PIDFDS, s = PROBE_YES);
+		} else if (refused(fd)) {
+			probe_set(P_PIDFDS, s = PROBE_NO);
+		}
 	}
-	if (s == 2) {
+	if (s == PROBE_NO) {
 		errno = ENOSYS;
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Fork mode where clone(CLONE_VFORK | CLONE_PIDFD) was refused: either
+ * flag may be the one refused.  The fork's clone with CLONE_PIDFD tells:
+ * refused too, it is CLONE_PIDFD (ENOSYS, and the vfork child stays);
+ * else it was CLONE_VFORK.
+ */
+static int
+spawn_after_refusal(struct spawn_plan *p, pid_t *pid, int *pidfd)
+{
+	int r = spawn_forked(p, pid, pidfd);
+
+	if (pidfd == NULL || probe_get(P_PIDFDS) != PROBE_NO)
+		probe_set(P_CLONE_VFORK, PROBE_NO);
+	return r;
 }
 
 int
@@ -355,9 +386,9 @@ spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 	int fd = -1;
 	long child_pid;
 
-	if (pidfd != NULL && pidfd_supported() != 0)
+	if (pidfd != NULL && spawn_pidfd_supported() != 0)
 		return -1;
-	if (atomic_load_explicit(&vfork_refused, memory_order_relaxed))
+	if (probe_get(P_CLONE_VFORK) == PROBE_NO)
 		return spawn_forked(p, pid, pidfd);
 	p->err = 0;
 	child_pid = clone_child(p, pidfd != NULL ? &fd : NULL, true);
@@ -366,9 +397,11 @@ spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 			errno = (int)-child_pid;
 			return -1;
 		}
-		atomic_store_explicit(&vfork_refused, true,
-		    memory_order_relaxed);
-		return spawn_forked(p, pid, pidfd);
+		return spawn_after_refusal(p, pid, pidfd);
 	}
+	if (probe_get(P_CLONE_VFORK) == PROBE_UNKNOWN)
+		probe_set(P_CLONE_VFORK, PROBE_YES);
+	if (pidfd != NULL && probe_get(P_PIDFDS) == PROBE_UNKNOWN)
+		probe_set(P_PIDFDS, PROBE_YES);
 	return finish(child_pid, p->err, false, fd, pid, pidfd);
 }

@@ -72,6 +72,15 @@ close_unkept(struct spawn_plan *p)
 	(void)ni_close_from(fd);
 }
 
+/* No pidfds with a forked child here. */
+int
+spawn_pidfd_supported(void)
+{
+	probe_set(P_PIDFDS, PROBE_NO);
+	errno = ENOSYS;
+	return -1;
+}
+
 int
 spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 {
@@ -79,10 +88,8 @@ spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 	int fds[2], token, err;
 	pid_t child_pid;
 
-	if (pidfd != NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
+	if (pidfd != NULL)
+		return spawn_pidfd_supported();
 	if (ni_pipe(fds) != 0)
 		return -1;
 	p->report_fd = fds[1];

@@ -2,7 +2,7 @@
  * ni_sandbox - run a program where the atomic close-on-exec mechanisms are
  * refused, so that every fallback of the library runs on a modern kernel.
  *
- *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--hide-proc]
+ *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-pidfd] [--hide-proc]
  *              [--strip-cloexec]
  *              -- PROG ARGS...
  *
@@ -24,6 +24,10 @@
  * --no-vfork        refuses clone with CLONE_VFORK and vfork with EPERM
  *                   (and clone3 with ENOSYS), so that ni_spawn takes its
  *                   fork fallback.  Leaves NI_TEST_MODE alone.
+ * --no-pidfd        refuses pidfd_open and clone with CLONE_PIDFD with
+ *                   EPERM (and clone3 with ENOSYS), as a seccomp profile
+ *                   that predates pidfds answers.  Leaves NI_TEST_MODE
+ *                   alone.
  * --hide-proc       runs PROG in a private mount namespace with an empty
  *                   tmpfs over /proc, so /proc/self/fd cannot be walked.
  *                   Exits 77 (ctest's skip code) when that is not allowed.
@@ -73,7 +77,7 @@ static const char *prog = "ni_sandbox";
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] [--hide-proc] "
+	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] [--no-pidfd] [--hide-proc] "
 	    "[--strip-cloexec] -- PROG ARGS...\n", prog);
 	exit(2);
 }
@@ -129,7 +133,7 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 	ok = add_rule(ctx, (err), (name), (argno), 0xffffffffu, (value)) && ok
 
 static void
-install_seccomp(enum refusal how, bool novfork)
+install_seccomp(enum refusal how, bool novfork, bool nopidfd)
 {
 	scmp_filter_ctx ctx;
 	bool eperm = how == REFUSE_EPERM;
@@ -150,6 +154,10 @@ install_seccomp(enum refusal how, bool novfork)
 	if (novfork) {
 		FLAG("clone", 0, CLONE_VFORK, EPERM);
 		ok = add_rule_all(ctx, EPERM, "vfork") && ok;
+	}
+	if (nopidfd) {
+		FLAG("clone", 0, CLONE_PIDFD, EPERM);
+		ok = add_rule_all(ctx, EPERM, "pidfd_open") && ok;
 	}
 	if (how == REFUSE_NONE)
 		goto load;
@@ -195,10 +203,11 @@ load:
 }
 #else
 static void
-install_seccomp(enum refusal how, bool novfork)
+install_seccomp(enum refusal how, bool novfork, bool nopidfd)
 {
 	(void)how;
 	(void)novfork;
+	(void)nopidfd;
 	printf("skip: ni_sandbox was built without libseccomp\n");
 	exit(SKIP_CODE);
 }
@@ -257,7 +266,7 @@ int
 main(int argc, char **argv)
 {
 	enum refusal seccomp = REFUSE_NONE;
-	bool hideproc = false, strip = false, novfork = false;
+	bool hideproc = false, strip = false, novfork = false, nopidfd = false;
 	const char *mode = NULL;
 	int i;
 
@@ -273,6 +282,8 @@ main(int argc, char **argv)
 			seccomp = REFUSE_EPERM;
 		} else if (strcmp(a, "--no-vfork") == 0) {
 			novfork = true;
+		} else if (strcmp(a, "--no-pidfd") == 0) {
+			nopidfd = true;
 		} else if (strcmp(a, "--hide-proc") == 0) {
 			hideproc = true;
 		} else if (strcmp(a, "--strip-cloexec") == 0) {
@@ -302,8 +313,8 @@ main(int argc, char **argv)
 		hide_proc();
 	if (strip)
 		strip_cloexec();
-	if (seccomp != REFUSE_NONE || novfork)
-		install_seccomp(seccomp, novfork);
+	if (seccomp != REFUSE_NONE || novfork || nopidfd)
+		install_seccomp(seccomp, novfork, nopidfd);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);
