@@ -19,10 +19,11 @@ test)
 	# libclang-rt-14-dev: clang's sanitizer runtimes; mandoc: man page lint;
 	# util-linux: unshare; procps: ps; the bench peers: bench.spawn.smoke;
 	# bash, make, python3, openssh-client (ssh-agent), binutils (addr2line):
-	# the programs tests/preload_e2e runs under trace and enforce.
+	# the programs tests/preload_e2e runs under trace and enforce;
+	# valgrind: CI's memcheck step (tests/valgrind/run.sh).
 	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
 libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof $bench_peers \
-bash make python3 openssh-client binutils"
+bash make python3 openssh-client binutils valgrind"
 	;;
 bench)
 	# lsof: bench_audit's rival; gnuplot-nox: bench_spawn --plot;
