@@ -51,6 +51,18 @@ struct ni_spawn_opts {
 /* What ni_spawn_opts_new starts from, and ni_spawn uses for a NULL one. */
 extern const ni_spawn_opts ni__spawn_defaults;
 
+/*
+ * Fork mode on Linux when no descriptor is free for the report pipe (the
+ * table full, or the soft limit below the open descriptors): a shared
+ * page.  The child stores its tid in `word` and lists it as a robust futex,
+ * so that the kernel marks it FUTEX_OWNER_DIED and wakes the parent when
+ * the child's memory goes, by execve or by exit (spawn_linux.c).
+ */
+struct spawn_report_page {
+	_Atomic unsigned int word;
+	volatile int err;	/* the child's errno, or 0 */
+};
+
 /* One mapping, as the child carries it out. */
 struct spawn_move {
 	int from, to;
@@ -90,6 +102,7 @@ struct spawn_plan {
 	/* Written by the child. */
 	int report_fd;		/* fork mode: the pipe's write end; else -1 */
 	int report_rfd;		/* fork mode: its read end (the parent's) */
+	struct spawn_report_page *report_page;	/* fork mode without a pipe */
 	volatile int err;	/* vfork mode: why the child failed, or 0 */
 	volatile bool close_range_refused;
 	volatile bool cloexec_range_refused;

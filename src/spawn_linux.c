@@ -28,8 +28,11 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 
 #include "procfd.h"
 #include "spawn.h"
@@ -208,11 +211,47 @@ vfork_child(void *arg)
 	return 127;
 }
 
+/* The kernel's robust futex list head (set_robust_list(2)). */
+struct robust_head {
+	void *next;		/* the list: here one entry, pointing back */
+	long futex_offset;	/* from an entry to its futex word */
+	void *pending;
+};
+
+/*
+ * A report page instead of the pipe: the word holds this child's tid and
+ * is its one robust futex, so execve or exit marks it FUTEX_OWNER_DIED and
+ * wakes the parent.  The head stays valid until then: it is in this frame,
+ * and the kernel reads it before the old memory goes.
+ */
+CHILD_CODE static void
+fork_child_robust(struct spawn_report_page *pg)
+{
+	struct robust_head head;
+	void *entry[1];
+
+	entry[0] = &head;
+	head.next = entry;
+	head.futex_offset = (long)((char *)&pg->word - (char *)entry);
+	head.pending = 0;
+	atomic_store(&pg->word, (unsigned int)sys0(SYS_gettid));
+	if (sys2(SYS_set_robust_list, &head, sizeof head) != 0)
+		pg->err = ENOSYS;	/* the parent's poll finds the exit */
+	(void)sys6(SYS_futex, (long)&pg->word, FUTEX_WAKE, 1, 0, 0, 0);
+}
+
 CHILD_CODE static void
 fork_child(struct spawn_plan *p, const sigset_t *mask)
 {
-	int err = (int)-child(p, mask);
+	int err;
 
+	if (p->report_page != NULL) {
+		fork_child_robust(p->report_page);
+		if (p->report_page->err == 0)
+			p->report_page->err = (int)-child(p, mask);
+		(void)sys1(SYS_exit_group, 127);
+	}
+	err = (int)-child(p, mask);
 	(void)sys3(SYS_write, p->report_fd, &err, sizeof err);
 	(void)sys1(SYS_exit_group, 127);
 }
@@ -309,21 +348,90 @@ finish(long child_pid, int err, bool reaped, int fd, pid_t *pid, int *pidfd)
 	return 0;
 }
 
-/* Fork mode: the child's report travels through a close-on-exec pipe. */
+/* True once pid has exited (or was reaped already: SIGCHLD ignored). */
+static bool
+exited(pid_t pid)
+{
+	siginfo_t si;
+
+	si.si_pid = 0;
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+	    si.si_pid == pid;
+}
+
+/*
+ * Waits on the report page until the child's execve or exit has marked
+ * its word FUTEX_OWNER_DIED, then reads its errno as spawn_wait_report
+ * does the pipe.  Every 50 ms it also looks whether the child has gone
+ * without a word (killed before it listed its futex): then as the pipe's
+ * end of file, success.
+ */
+static int
+wait_report_page(struct spawn_report_page *pg, pid_t pid)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int saved = errno, err;
+
+	for (;;) {
+		unsigned int v = atomic_load(&pg->word);
+
+		if (v & FUTEX_OWNER_DIED)
+			break;
+		if (v != 0 && !(v & FUTEX_WAITERS) &&
+		    !atomic_compare_exchange_strong(&pg->word, &v,
+		    v | FUTEX_WAITERS))
+			continue;
+		if (v != 0)
+			v |= FUTEX_WAITERS;
+		if (syscall(SYS_futex, &pg->word, FUTEX_WAIT, v, &ts, NULL, 0) != 0 &&
+		    errno == ETIMEDOUT && exited(pid))
+			break;
+	}
+	err = pg->err;
+	(void)munmap(pg, sizeof *pg);
+	errno = saved;
+	if (err == 0)
+		return 0;
+	spawn_reap(pid);
+	errno = err > 0 ? err : EIO;
+	return -1;
+}
+
+/*
+ * Fork mode: the child's report travels through a close-on-exec pipe, or
+ * where no descriptor is free for one, through a shared page (struct
+ * spawn_report_page): the vfork child needs none, and this one must not
+ * either.
+ */
 static int
 spawn_forked(struct spawn_plan *p, pid_t *pid, int *pidfd)
 {
-	int fds[2], fd = -1;
+	int fds[2] = { -1, -1 }, fd = -1;
 	long child_pid;
 
-	if (ni_pipe(fds) != 0)
-		return -1;
+	if (ni_pipe(fds) != 0) {
+		void *pg;
+
+		if (errno != EMFILE && errno != ENFILE)
+			return -1;
+		pg = mmap(NULL, sizeof *p->report_page, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (pg == MAP_FAILED) {
+			errno = EMFILE;
+			return -1;
+		}
+		p->report_page = pg;
+	}
 	p->report_fd = fds[1];
 	p->report_rfd = fds[0];
 	child_pid = clone_child(p, pidfd != NULL ? &fd : NULL, false);
-	close_keep_errno(fds[1]);
+	if (fds[1] >= 0)
+		close_keep_errno(fds[1]);
 	if (child_pid < 0) {
-		close_keep_errno(fds[0]);
+		if (p->report_page != NULL)
+			(void)munmap(p->report_page, sizeof *p->report_page);
+		else
+			close_keep_errno(fds[0]);
 		errno = (int)-child_pid;
 		if (pidfd != NULL && refused(child_pid)) {
 			/* Only CLONE_PIDFD is left to refuse. */
@@ -332,7 +440,9 @@ spawn_forked(struct spawn_plan *p, pid_t *pid, int *pidfd)
 		}
 		return -1;
 	}
-	if (spawn_wait_report(fds[0], (pid_t)child_pid) != 0)
+	if ((p->report_page != NULL ?
+	    wait_report_page(p->report_page, (pid_t)child_pid) :
+	    spawn_wait_report(fds[0], (pid_t)child_pid)) != 0)
 		return finish(child_pid, errno, true, fd, pid, pidfd);
 	return finish(child_pid, 0, true, fd, pid, pidfd);
 }
