@@ -94,8 +94,8 @@ env_path(char *const envp[])
  * with file ("" meaning the working directory, as execvp takes it).
  * Returns the array (free() it), or NULL with errno.
  */
-static const char **
-exec_paths(const char *file, bool search, char *const envp[],
+const char **
+spawn_paths(const char *file, bool search, char *const envp[],
     bool own_env, size_t *n)
 {
 	const char *path, *dir, *end;
@@ -163,8 +163,8 @@ cmp_int(const void *a, const void *b)
  * target below the soft RLIMIT_NOFILE (dup2 could not make it): EBADF
  * otherwise.  The moves and the keep list share one allocation, *mem.
  */
-static int
-plan_fds(struct spawn_plan *p, const ni_spawn_opts *o, int keep3[4],
+int
+spawn_plan_fds(struct spawn_plan *p, const ni_spawn_opts *o, int keep3[4],
     void **mem)
 {
 	size_t n = o->nmaps, i, j, k;
@@ -271,11 +271,11 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 	memset(&p, 0, sizeof p);
 	p.argv = argv;
 	p.envp = envp != NULL ? envp : environ;
-	paths = exec_paths(file, o->search, p.envp, envp == NULL, &p.npaths);
+	paths = spawn_paths(file, o->search, p.envp, envp == NULL, &p.npaths);
 	if (paths == NULL)
 		return -1;
 	p.paths = paths;
-	if (plan_fds(&p, o, keep3, &mem) != 0) {
+	if (spawn_plan_fds(&p, o, keep3, &mem) != 0) {
 		free(paths);
 		return -1;
 	}

@@ -32,6 +32,8 @@
 #define spawn_reap ni__spawn_reap
 #define spawn_wait_report ni__spawn_wait_report
 #define spawn_pidfd_supported ni__spawn_pidfd_supported
+#define spawn_paths ni__spawn_paths
+#define spawn_plan_fds ni__spawn_plan_fds
 
 /* The fields up to search are those of every system (spawn_opts.c). */
 struct ni_spawn_opts {
@@ -124,6 +126,23 @@ NI_HIDDEN void spawn_reap(pid_t pid);
  * child is reaped, -1 with that errno.
  */
 NI_HIDDEN int spawn_wait_report(int rfd, pid_t pid);
+
+/*
+ * The paths to try for file, as execvp would (PATH from envp, or from this
+ * process when own_env), in one allocation to free(); NULL with errno
+ * (ENOENT: a name without '/' and search off; ENOMEM).
+ */
+NI_HIDDEN const char **spawn_paths(const char *file, bool search,
+    char *const envp[], bool own_env, size_t *n);
+
+/*
+ * The descriptor half of a plan: the moves of o's mappings and the sorted
+ * keep list (0, 1, 2, each target, room for one more).  EBADF for a source
+ * that is not open or a target at or above the soft RLIMIT_NOFILE.  The
+ * keep list is keep3 when there is no mapping; else *mem (free()) holds it.
+ */
+NI_HIDDEN int spawn_plan_fds(struct spawn_plan *p, const ni_spawn_opts *o,
+    int keep3[4], void **mem);
 
 /* 0 if ni_spawn_pidfd can work here (settles P_PIDFDS), else -1 + ENOSYS. */
 NI_HIDDEN int spawn_pidfd_supported(void);
