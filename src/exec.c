@@ -104,14 +104,19 @@ copy_fd(const struct spawn_plan *p, int fd)
 	int start = 3, r;
 
 	for (;;) {
-		r = fcntl(fd, F_DUPFD_CLOEXEC, start);
-		if (r < 0 && errno == EINVAL) {
-			/* F_DUPFD_CLOEXEC unknown (Linux < 2.6.24); the lock
-			 * is held, so two steps are safe. */
+		r = probe_get(P_DUPFD_CLOEXEC) == PROBE_NO ? -1 :
+		    fcntl(fd, F_DUPFD_CLOEXEC, start);
+		if (r < 0 && (probe_get(P_DUPFD_CLOEXEC) == PROBE_NO ||
+		    probe_refused(errno))) {
+			/* F_DUPFD_CLOEXEC unknown (Linux < 2.6.24) or refused
+			 * by seccomp; the lock is held, so two steps are
+			 * safe. */
 			r = fcntl(fd, F_DUPFD, start);
 			if (r >= 0)
 				(void)fcntl(r, F_SETFD, FD_CLOEXEC);
 		}
+		if (r < 0 && errno == EINVAL)
+			errno = EMFILE;	/* start at the soft limit */
 		if (r < 0 || !is_kept(p, r))
 			return r;
 		close_keep_errno(r);
