@@ -1,8 +1,10 @@
 /*
  * internal.h - what the layers of libnoinherit share and nobody else sees.
  *
- * Layers (DESIGN.md): probe (probe.c, fdlock.c) -> flag primitives
- * (inheritable.c, closefds*.c) -> creation (create_*.c).  Everything here is
+ * Layers (DESIGN.md): probe (probe.c: the table, fdlock.c: the either-or
+ * lock) -> flag primitives (inheritable.c, closefd.c, closefds*.c) ->
+ * creation (create_fallback.c: the create-then-set engine; create_*.c: the
+ * creators) -> spawn (spawn*.c, exec.c).  Everything here is
  * hidden: the shared library exports only the NI_API symbols listed in
  * noinherit.map.
  */
@@ -123,7 +125,7 @@ NI_HIDDEN int fd_cloexec_or_close(int fd);
  */
 typedef int (*create_fn)(void *arg);
 
-NI_HIDDEN int create_fallback(create_fn plain, void *arg);
+NI_HIDDEN int create_fallback(create_fn plain, void *arg);	/* create_fallback.c */
 
 #define CREATE_REFUSED (-2)
 
@@ -196,7 +198,8 @@ NI_HIDDEN int create_pair(enum probe_id p, create2_fn atomic, create2_fn plain,
     void *arg, int fds[2], int setfl, bool direct);
 NI_HIDDEN int fd_add_status_flags(int fd, int flags);
 
-/* Close without touching errno; never retried on EINTR (see close(2)). */
+/* Close without touching errno; never retried on EINTR (see close(2)).
+ * closefd.c. */
 NI_HIDDEN void close_keep_errno(int fd);
 
 /* closefds: per-OS fast paths; 1 done, 0 not available here. */
