@@ -320,15 +320,15 @@ prepare(struct exec_state *s, const char *file, char *const argv[],
 	}
 	p->argv = argv;
 	p->envp = envp != NULL ? envp : environ;
-	s->paths = spawn_paths(file, o->search, p->envp, envp == NULL,
+	s->paths = spawn_paths(file, o->c.search, p->envp, envp == NULL,
 	    &p->npaths);
 	if (s->paths == NULL)
 		return -1;
 	p->paths = s->paths;
 	if (spawn_plan_fds(p, o, s->keep3, &s->mem) != 0)
 		return -1;
-	p->close_fds = o->close_fds;
-	if (o->cwd != NULL) {
+	p->close_fds = o->c.close_fds;
+	if (o->c.cwd != NULL) {
 		s->cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (s->cwdfd < 0)
 			return -1;
@@ -349,7 +349,7 @@ change_and_exec(struct exec_state *s, const ni_spawn_opts *o)
 		s->old_umask = umask(o->umask);
 		s->umask_set = true;
 	}
-	if (o->cwd != NULL && chdir(o->cwd) != 0)
+	if (o->c.cwd != NULL && chdir(o->c.cwd) != 0)
 		return;
 	if (set_up_fds(s) != 0)
 		return;
@@ -384,7 +384,7 @@ ni_exec(const char *file, char *const argv[], char *const envp[],
 		change_and_exec(&s, o);
 		err = errno;
 		restore_fds(&s);
-		if (s.cwdfd >= 0 && o->cwd != NULL)
+		if (s.cwdfd >= 0 && o->c.cwd != NULL)
 			(void)fchdir(s.cwdfd);
 		if (s.umask_set)
 			(void)umask(s.old_umask);

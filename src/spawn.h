@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "internal.h"
+#include "spawn_opts.h"
 
 /*
  * On every function the child runs: no AddressSanitizer instrumentation.
@@ -35,13 +36,9 @@
 #define spawn_paths ni__spawn_paths
 #define spawn_plan_fds ni__spawn_plan_fds
 
-/* The fields up to search are those of every system (spawn_opts.c). */
+/* The options of every system (spawn_opts.h), then POSIX's own. */
 struct ni_spawn_opts {
-	int *from, *to;		/* mappings: the child's to[i] is from[i] */
-	size_t nmaps, cap;
-	char *cwd;		/* NULL: the parent's */
-	bool close_fds;
-	bool search;
+	struct spawn_common c;
 	bool setsid;
 	bool has_umask;
 	bool has_sigmask;
