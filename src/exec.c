@@ -79,8 +79,8 @@ is_kept(const struct spawn_plan *p, int fd)
 {
 	size_t i;
 
-	for (i = 0; i < p->nkeep; i++)
-		if (p->keep[i] == fd)
+	for (i = 0; i < p->fd.nkeep; i++)
+		if (p->fd.keep[i] == fd)
 			return true;
 	return false;
 }
@@ -91,8 +91,8 @@ overwritten(const struct spawn_plan *p, int fd)
 {
 	size_t i;
 
-	for (i = 0; i < p->nmoves; i++)
-		if (p->moves[i].to == fd && p->moves[i].from != fd)
+	for (i = 0; i < p->fd.nmoves; i++)
+		if (p->fd.moves[i].to == fd && p->fd.moves[i].from != fd)
 			return true;
 	return false;
 }
@@ -131,15 +131,15 @@ save_kept(struct exec_state *s)
 	struct spawn_plan *p = &s->p;
 	size_t i;
 
-	s->saved = malloc(p->nkeep * sizeof *s->saved);
+	s->saved = malloc(p->fd.nkeep * sizeof *s->saved);
 	if (s->saved == NULL)
 		return -1;
-	for (i = 0; i < p->nkeep; i++) {
-		s->saved[i].fd = p->keep[i];
+	for (i = 0; i < p->fd.nkeep; i++) {
+		s->saved[i].fd = p->fd.keep[i];
 		s->saved[i].copy = -1;
-		s->saved[i].flags = fcntl(p->keep[i], F_GETFD);
+		s->saved[i].flags = fcntl(p->fd.keep[i], F_GETFD);
 	}
-	for (i = 0; i < p->nkeep; i++) {
+	for (i = 0; i < p->fd.nkeep; i++) {
 		struct saved_fd *k = &s->saved[i];
 
 		if (k->flags >= 0 && overwritten(p, k->fd) &&
@@ -155,7 +155,7 @@ copy_of(const struct exec_state *s, int fd)
 {
 	size_t i;
 
-	for (i = 0; i < s->p.nkeep; i++)
+	for (i = 0; i < s->p.fd.nkeep; i++)
 		if (s->saved[i].fd == fd)
 			return s->saved[i].copy;
 	return -1;
@@ -234,8 +234,8 @@ set_up_fds(struct exec_state *s)
 	struct spawn_plan *p = &s->p;
 	size_t i;
 
-	for (i = 0; i < p->nmoves; i++) {
-		const struct spawn_move *m = &p->moves[i];
+	for (i = 0; i < p->fd.nmoves; i++) {
+		const struct spawn_move *m = &p->fd.moves[i];
 		int src = m->copy ? copy_of(s, m->from) : m->from;
 
 		if (src == m->to ? fcntl(src, F_SETFD, 0) < 0 :
@@ -250,7 +250,7 @@ set_up_fds(struct exec_state *s)
 		    fcntl(k->fd, F_SETFD, 0) < 0)
 			return -1;
 	}
-	return p->close_fds ? mark_unkept(s) : 0;
+	return p->fd.close_fds ? mark_unkept(s) : 0;
 }
 
 /* Undoes set_up_fds, as far as it went, and closes the copies. */
@@ -261,7 +261,7 @@ restore_fds(struct exec_state *s)
 
 	for (i = s->nmarked; i > 0; i--)
 		(void)fcntl(s->marked[i - 1], F_SETFD, 0);
-	for (i = 0; s->saved != NULL && i < s->p.nkeep; i++) {
+	for (i = 0; s->saved != NULL && i < s->p.fd.nkeep; i++) {
 		const struct saved_fd *k = &s->saved[i];
 
 		if (k->copy >= 0) {
@@ -325,9 +325,8 @@ prepare(struct exec_state *s, const char *file, char *const argv[],
 	if (s->paths == NULL)
 		return -1;
 	p->paths = s->paths;
-	if (spawn_plan_fds(p, o, s->keep3, &s->mem) != 0)
+	if (fdplan_build(&p->fd, &o->c, s->keep3, &s->mem) != 0)
 		return -1;
-	p->close_fds = o->c.close_fds;
 	if (o->c.cwd != NULL) {
 		s->cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (s->cwdfd < 0)

@@ -98,81 +98,6 @@ spawn_paths(const char *file, bool search, char *const envp[],
 	return v;
 }
 
-static int
-cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * The descriptor half of the plan.  Every source must be open and every
- * target below the soft RLIMIT_NOFILE (dup2 could not make it): EBADF
- * otherwise.  The moves and the keep list share one allocation, *mem.
- */
-int
-spawn_plan_fds(struct spawn_plan *p, const ni_spawn_opts *o, int keep3[4],
-    void **mem)
-{
-	size_t n = o->c.nmaps, i, j, k;
-	struct rlimit rl;
-
-	p->keep = keep3;
-	p->nkeep = 3;
-	keep3[0] = 0;
-	keep3[1] = 1;
-	keep3[2] = 2;
-	*mem = NULL;
-	if (n == 0)
-		return 0;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		rl.rlim_cur = RLIM_INFINITY;
-	for (i = 0; i < n; i++) {
-		if (fcntl(o->c.from[i], F_GETFD) < 0 ||
-		    (rl.rlim_cur != RLIM_INFINITY &&
-		    (rlim_t)o->c.to[i] >= rl.rlim_cur)) {
-			errno = EBADF;
-			return -1;
-		}
-	}
-	if (n > (SIZE_MAX / 2 - 4) / (sizeof(struct spawn_move) + sizeof(int))) {
-		errno = ENOMEM;
-		return -1;
-	}
-	*mem = malloc(n * sizeof(struct spawn_move) + (n + 4) * sizeof(int));
-	if (*mem == NULL)
-		return -1;
-	p->moves = *mem;
-	p->nmoves = n;
-	p->keep = (int *)(p->moves + n);
-	for (i = 0; i < n; i++) {
-		struct spawn_move *m = &p->moves[i];
-
-		m->from = o->c.from[i];
-		m->to = o->c.to[i];
-		m->tmp = -1;
-		m->copy = false;
-		for (m->src = 0; o->c.from[m->src] != m->from; m->src++)
-			continue;
-		/* Overwritten before use if it is another mapping's target. */
-		for (j = 0; j < n; j++)
-			if (o->c.to[j] == m->from && o->c.from[j] != m->from)
-				m->copy = true;
-	}
-	/* 0, 1, 2 and the targets, sorted, each once. */
-	for (i = 0; i < 3; i++)
-		p->keep[i] = (int)i;
-	for (i = 0; i < n; i++)
-		p->keep[3 + i] = o->c.to[i];
-	qsort(p->keep, n + 3, sizeof(int), cmp_int);
-	for (i = 1, k = 1; i < n + 3; i++)
-		if (p->keep[i] != p->keep[k - 1])
-			p->keep[k++] = p->keep[i];
-	p->nkeep = k;
-	return 0;
-}
-
 void
 spawn_reap(pid_t pid)
 {
@@ -223,7 +148,7 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 	if (paths == NULL)
 		return -1;
 	p.paths = paths;
-	if (spawn_plan_fds(&p, o, keep3, &mem) != 0) {
+	if (fdplan_build(&p.fd, &o->c, keep3, &mem) != 0) {
 		free(paths);
 		return -1;
 	}
@@ -232,10 +157,6 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 	p.has_umask = o->has_umask;
 	p.umask = o->umask;
 	p.cwd = o->c.cwd;
-	p.close_fds = o->c.close_fds;
-	p.try_close_range = probe_get(P_CLOSE_RANGE) != PROBE_NO;
-	p.try_cloexec_range = p.try_close_range &&
-	    probe_get(P_CLOSE_RANGE_CLOEXEC) != PROBE_NO;
 	p.has_mask = o->has_sigmask;
 	if (o->has_sigmask)
 		p.mask = o->sigmask;
@@ -244,9 +165,9 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 
 	r = spawn_os(&p, pid, pidfd);
 	err = errno;
-	if (p.close_range_refused)
+	if (p.fd.close_range_refused)
 		probe_set(P_CLOSE_RANGE, PROBE_NO);
-	if (p.cloexec_range_refused)
+	if (p.fd.cloexec_range_refused)
 		probe_set(P_CLOSE_RANGE_CLOEXEC, PROBE_NO);
 	free(mem);
 	free(paths);

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "internal.h"
+#include "fdplan.h"
 #include "spawn_opts.h"
 
 /*
@@ -34,7 +35,6 @@
 #define spawn_wait_report ni__spawn_wait_report
 #define spawn_pidfd_supported ni__spawn_pidfd_supported
 #define spawn_paths ni__spawn_paths
-#define spawn_plan_fds ni__spawn_plan_fds
 
 /* The options of every system (spawn_opts.h), then POSIX's own. */
 struct ni_spawn_opts {
@@ -62,14 +62,6 @@ struct spawn_report_page {
 	volatile int err;	/* the child's errno, or 0 */
 };
 
-/* One mapping, as the child carries it out. */
-struct spawn_move {
-	int from, to;
-	int src;	/* index of the first move with this from */
-	bool copy;	/* from is another move's target: copy it first */
-	int tmp;	/* the copy (child only), or -1 */
-};
-
 struct spawn_plan {
 	/* What to execute: each path in turn, as execvp does. */
 	const char *const *paths;
@@ -84,14 +76,7 @@ struct spawn_plan {
 	mode_t umask;
 	const char *cwd;	/* NULL: none */
 
-	/* Descriptors. */
-	struct spawn_move *moves;
-	size_t nmoves;
-	int *keep;		/* sorted, distinct: 0, 1, 2 and each target; */
-	size_t nkeep;		/* room for one more (the report pipe) */
-	bool close_fds;
-	bool try_close_range;	/* not known to be refused */
-	bool try_cloexec_range;	/* close_range(CLOSE_RANGE_CLOEXEC), the same */
+	struct fdplan fd;	/* descriptors (fdplan.h) */
 
 	sigset_t mask;		/* the child's signal mask, */
 	bool has_mask;		/* if set; else the parent thread's */
@@ -103,8 +88,6 @@ struct spawn_plan {
 	int report_rfd;		/* fork mode: its read end (the parent's) */
 	struct spawn_report_page *report_page;	/* fork mode without a pipe */
 	volatile int err;	/* vfork mode: why the child failed, or 0 */
-	volatile bool close_range_refused;
-	volatile bool cloexec_range_refused;
 };
 
 /*
@@ -131,15 +114,6 @@ NI_HIDDEN int spawn_wait_report(int rfd, pid_t pid);
  */
 NI_HIDDEN const char **spawn_paths(const char *file, bool search,
     char *const envp[], bool own_env, size_t *n);
-
-/*
- * The descriptor half of a plan: the moves of o's mappings and the sorted
- * keep list (0, 1, 2, each target, room for one more).  EBADF for a source
- * that is not open or a target at or above the soft RLIMIT_NOFILE.  The
- * keep list is keep3 when there is no mapping; else *mem (free()) holds it.
- */
-NI_HIDDEN int spawn_plan_fds(struct spawn_plan *p, const ni_spawn_opts *o,
-    int keep3[4], void **mem);
 
 /* 0 if ni_spawn_pidfd can work here (settles P_PIDFDS), else -1 + ENOSYS. */
 NI_HIDDEN int spawn_pidfd_supported(void);

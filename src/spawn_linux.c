@@ -119,8 +119,8 @@ close_gaps(const struct spawn_plan *p, unsigned int flags)
 	size_t i;
 	long r;
 
-	for (i = 0; i < p->nkeep; i++) {
-		unsigned int k = (unsigned int)p->keep[i];
+	for (i = 0; i < p->fd.nkeep; i++) {
+		unsigned int k = (unsigned int)p->fd.keep[i];
 
 		if (k > lo) {
 			r = sys3(__NR_close_range, lo, k - 1, flags);
@@ -170,19 +170,19 @@ close_unkept(struct spawn_plan *p)
 	struct rlimit rl;
 	unsigned long fd, end;
 
-	if (p->try_cloexec_range) {
+	if (p->fd.try_cloexec_range) {
 		long r = close_gaps(p, CLOSE_RANGE_CLOEXEC);
 
 		if (r == 0 || !refused(r))
 			return;
-		p->cloexec_range_refused = true;
+		p->fd.cloexec_range_refused = true;
 	}
-	if (p->try_close_range) {
+	if (p->fd.try_close_range) {
 		long r = close_gaps(p, 0);
 
 		if (r == 0 || !refused(r))
 			return;
-		p->close_range_refused = true;
+		p->fd.close_range_refused = true;
 	}
 	if (close_listed(p) == 0)
 		return;

@@ -64,10 +64,10 @@ close_unkept(struct spawn_plan *p)
 	int fd = 0;
 	size_t i;
 
-	for (i = 0; i < p->nkeep; i++) {
-		for (; fd < p->keep[i]; fd++)
+	for (i = 0; i < p->fd.nkeep; i++) {
+		for (; fd < p->fd.keep[i]; fd++)
 			(void)close(fd);
-		fd = p->keep[i] + 1;
+		fd = p->fd.keep[i] + 1;
 	}
 	(void)ni_close_from(fd);
 }
