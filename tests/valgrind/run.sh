@@ -46,7 +46,7 @@ for prog in tests/test_create_file tests/test_create_dup \
 	99|124|137) echo "FAILED ($rc: 99 memcheck error, 124 timeout), see $log"
 		grep '^==' "$log" | head -40
 		fail=1 ;;
-	*) echo "clean (test verdict $rc under valgrind: $(grep -c '^\[  FAILED  \] [a-z]' "$log") failed)" ;;
+	*) echo "clean (test verdict $rc under valgrind: $(grep '^\[  FAILED  \] [a-z]' "$log" | sort -u | wc -l) failed)" ;;
 	esac
 done
 # The case issue 14 names: ni_features() alone, through the tool.
