@@ -88,6 +88,7 @@ struct spawn_plan {
 	int report_rfd;		/* fork mode: its read end (the parent's) */
 	struct spawn_report_page *report_page;	/* fork mode without a pipe */
 	volatile int err;	/* vfork mode: why the child failed, or 0 */
+	volatile bool child_ran;	/* vfork mode: set by the child first */
 };
 
 /*

@@ -206,6 +206,7 @@ vfork_child(void *arg)
 {
 	struct vfork_arg *a = arg;
 
+	a->p->child_ran = true;
 	a->p->err = (int)-child(a->p, a->mask);
 	(void)sys1(SYS_exit_group, 127);
 	return 127;
@@ -501,6 +502,7 @@ spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 	if (probe_get(P_CLONE_VFORK) == PROBE_NO)
 		return spawn_forked(p, pid, pidfd);
 	p->err = 0;
+	p->child_ran = false;
 	child_pid = clone_child(p, pidfd != NULL ? &fd : NULL, true);
 	if (child_pid < 0) {
 		if (!refused(child_pid)) {
@@ -509,7 +511,15 @@ spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 		}
 		return spawn_after_refusal(p, pid, pidfd);
 	}
-	if (probe_get(P_CLONE_VFORK) == PROBE_UNKNOWN)
+	/*
+	 * The child shares this memory and has run to its execve or exit by
+	 * now, so it has said so.  Where it has not, the clone made a copy
+	 * (valgrind runs CLONE_VM children as forks): its error, if any, is
+	 * lost, and from now on the fork path with its pipe reports them.
+	 */
+	if (!p->child_ran)
+		probe_set(P_CLONE_VFORK, PROBE_NO);
+	else if (probe_get(P_CLONE_VFORK) == PROBE_UNKNOWN)
 		probe_set(P_CLONE_VFORK, PROBE_YES);
 	if (pidfd != NULL && probe_get(P_PIDFDS) == PROBE_UNKNOWN)
 		probe_set(P_PIDFDS, PROBE_YES);

@@ -13,7 +13,8 @@
 # CLONE_VFORK) into a fork (the same plan, in a copy), so this checks the
 # parent's side and the plan, not the shared-memory handover: a child that
 # fails before execve writes its errno into its own copy, and ni_spawn then
-# reports success (a program run under valgrind sees that too).  valgrind
+# reports success (a program run under valgrind sees that too) -- in the
+# first spawn only: ni_spawn notices and takes the fork path after it.  valgrind
 # also answers pidfd_open (and clone3) with ENOSYS: ni_spawn_pidfd says
 # ENOSYS there and its tests skip.  Each program is bounded by `timeout`.
 set -eu
