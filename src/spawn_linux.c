@@ -28,7 +28,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
-#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
@@ -48,6 +47,12 @@
 #define ch_chdir(dir) sys1(SYS_chdir, (dir))
 #define ch_setmask(mask) \
 	sys4(SYS_rt_sigprocmask, SIG_SETMASK, (mask), 0, KSIGSET)
+
+/* futex(2) values (linux/futex.h, which musl's headers lack). */
+#define NI_FUTEX_WAIT 0
+#define NI_FUTEX_WAKE 1
+#define NI_FUTEX_WAITERS 0x80000000U
+#define NI_FUTEX_OWNER_DIED 0x40000000U
 
 /* Kernel sigset size: 64 signals. */
 #define KSIGSET 8
@@ -238,7 +243,7 @@ fork_child_robust(struct spawn_report_page *pg)
 	atomic_store(&pg->word, (unsigned int)sys0(SYS_gettid));
 	if (sys2(SYS_set_robust_list, &head, sizeof head) != 0)
 		pg->err = ENOSYS;	/* the parent's poll finds the exit */
-	(void)sys6(SYS_futex, (long)&pg->word, FUTEX_WAKE, 1, 0, 0, 0);
+	(void)sys6(SYS_futex, (long)&pg->word, NI_FUTEX_WAKE, 1, 0, 0, 0);
 }
 
 CHILD_CODE static void
@@ -376,15 +381,15 @@ wait_report_page(struct spawn_report_page *pg, pid_t pid)
 	for (;;) {
 		unsigned int v = atomic_load(&pg->word);
 
-		if (v & FUTEX_OWNER_DIED)
+		if (v & NI_FUTEX_OWNER_DIED)
 			break;
-		if (v != 0 && !(v & FUTEX_WAITERS) &&
+		if (v != 0 && !(v & NI_FUTEX_WAITERS) &&
 		    !atomic_compare_exchange_strong(&pg->word, &v,
-		    v | FUTEX_WAITERS))
+		    v | NI_FUTEX_WAITERS))
 			continue;
 		if (v != 0)
-			v |= FUTEX_WAITERS;
-		if (syscall(SYS_futex, &pg->word, FUTEX_WAIT, v, &ts, NULL, 0) != 0 &&
+			v |= NI_FUTEX_WAITERS;
+		if (syscall(SYS_futex, &pg->word, NI_FUTEX_WAIT, v, &ts, NULL, 0) != 0 &&
 		    errno == ETIMEDOUT && exited(pid))
 			break;
 	}
