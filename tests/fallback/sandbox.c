@@ -2,8 +2,8 @@
  * ni_sandbox - run a program where the atomic close-on-exec mechanisms are
  * refused, so that every fallback of the library runs on a modern kernel.
  *
- *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-pidfd] [--hide-proc]
- *              [--strip-cloexec]
+ *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-pidfd]
+ *              [--no-sockdiag] [--hide-proc] [--strip-cloexec]
  *              -- PROG ARGS...
  *
  * --seccomp=enosys  installs a seccomp filter (inherited across fork and
@@ -28,6 +28,10 @@
  *                   EPERM (and clone3 with ENOSYS), as a seccomp profile
  *                   that predates pidfds answers.  Leaves NI_TEST_MODE
  *                   alone.
+ * --no-sockdiag     refuses socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) with
+ *                   EPROTONOSUPPORT, as a kernel without sock_diag does, so
+ *                   that `noinherit audit` and trace take the /proc/net
+ *                   text fallback.
  * --hide-proc       runs PROG in a private mount namespace with an empty
  *                   tmpfs over /proc, so /proc/self/fd cannot be walked.
  *                   Exits 77 (ctest's skip code) when that is not allowed.
@@ -57,6 +61,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <linux/netlink.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -77,8 +82,9 @@ static const char *prog = "ni_sandbox";
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] [--no-pidfd] [--hide-proc] "
-	    "[--strip-cloexec] -- PROG ARGS...\n", prog);
+	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] "
+	    "[--no-pidfd] [--no-sockdiag] [--hide-proc] [--strip-cloexec] "
+	    "-- PROG ARGS...\n", prog);
 	exit(2);
 }
 
@@ -133,7 +139,8 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 	ok = add_rule(ctx, (err), (name), (argno), 0xffffffffu, (value)) && ok
 
 static void
-install_seccomp(enum refusal how, bool novfork, bool nopidfd)
+install_seccomp(enum refusal how, bool novfork, bool nopidfd,
+    bool nosockdiag)
 {
 	scmp_filter_ctx ctx;
 	bool eperm = how == REFUSE_EPERM;
@@ -158,6 +165,16 @@ install_seccomp(enum refusal how, bool novfork, bool nopidfd)
 	if (nopidfd) {
 		FLAG("clone", 0, CLONE_PIDFD, EPERM);
 		ok = add_rule_all(ctx, EPERM, "pidfd_open") && ok;
+	}
+	if (nosockdiag) {
+		int nr = seccomp_syscall_resolve_name("socket");
+
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), nr,
+		    2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+		    SCMP_A2(SCMP_CMP_EQ, NETLINK_SOCK_DIAG)) < 0) {
+			fprintf(stderr, "%s: seccomp rule for socket\n", prog);
+			ok = false;
+		}
 	}
 	if (how == REFUSE_NONE)
 		goto load;
@@ -203,11 +220,13 @@ load:
 }
 #else
 static void
-install_seccomp(enum refusal how, bool novfork, bool nopidfd)
+install_seccomp(enum refusal how, bool novfork, bool nopidfd,
+    bool nosockdiag)
 {
 	(void)how;
 	(void)novfork;
 	(void)nopidfd;
+	(void)nosockdiag;
 	printf("skip: ni_sandbox was built without libseccomp\n");
 	exit(SKIP_CODE);
 }
@@ -266,7 +285,8 @@ int
 main(int argc, char **argv)
 {
 	enum refusal seccomp = REFUSE_NONE;
-	bool hideproc = false, strip = false, novfork = false, nopidfd = false;
+	bool hideproc = false, strip = false, novfork = false;
+	bool nosockdiag = false, nopidfd = false;
 	const char *mode = NULL;
 	int i;
 
@@ -284,6 +304,8 @@ main(int argc, char **argv)
 			novfork = true;
 		} else if (strcmp(a, "--no-pidfd") == 0) {
 			nopidfd = true;
+		} else if (strcmp(a, "--no-sockdiag") == 0) {
+			nosockdiag = true;
 		} else if (strcmp(a, "--hide-proc") == 0) {
 			hideproc = true;
 		} else if (strcmp(a, "--strip-cloexec") == 0) {
@@ -313,8 +335,8 @@ main(int argc, char **argv)
 		hide_proc();
 	if (strip)
 		strip_cloexec();
-	if (seccomp != REFUSE_NONE || novfork || nopidfd)
-		install_seccomp(seccomp, novfork, nopidfd);
+	if (seccomp != REFUSE_NONE || novfork || nopidfd || nosockdiag)
+		install_seccomp(seccomp, novfork, nopidfd, nosockdiag);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);
