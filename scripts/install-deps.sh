@@ -25,11 +25,11 @@ test)
 	# groff-base: the real leaks trace.git and trace.man find; binutils
 	# (strip, objcopy): tests/trace_report's stripped and debuglink
 	# libraries; python3-jsonschema: validates trace's SARIF against the
-	# 2.1.0 schema.
+	# 2.1.0 schema; valgrind: CI's memcheck step (tests/valgrind/run.sh).
 	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
 libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof $bench_peers \
 bash make python3 openssh-client binutils git man-db groff-base \
-python3-jsonschema"
+python3-jsonschema valgrind"
 	;;
 bench)
 	# lsof: bench_audit's rival; gnuplot-nox: bench_spawn --plot;

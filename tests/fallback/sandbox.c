@@ -2,8 +2,8 @@
  * ni_sandbox - run a program where the atomic close-on-exec mechanisms are
  * refused, so that every fallback of the library runs on a modern kernel.
  *
- *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-sockdiag]
- *              [--no-ptrace] [--hide-proc] [--strip-cloexec]
+ *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-pidfd]
+ *              [--no-sockdiag] [--no-ptrace] [--hide-proc] [--strip-cloexec]
  *              -- PROG ARGS...
  *
  * --seccomp=enosys  installs a seccomp filter (inherited across fork and
@@ -24,6 +24,10 @@
  * --no-vfork        refuses clone with CLONE_VFORK and vfork with EPERM
  *                   (and clone3 with ENOSYS), so that ni_spawn takes its
  *                   fork fallback.  Leaves NI_TEST_MODE alone.
+ * --no-pidfd        refuses pidfd_open and clone with CLONE_PIDFD with
+ *                   EPERM (and clone3 with ENOSYS), as a seccomp profile
+ *                   that predates pidfds answers.  Leaves NI_TEST_MODE
+ *                   alone.
  * --no-sockdiag     refuses socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) with
  *                   EPROTONOSUPPORT, as a kernel without sock_diag does, so
  *                   that `noinherit audit` and trace take the /proc/net
@@ -83,9 +87,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] "
-	    "[--no-sockdiag] [--no-ptrace] [--hide-proc] [--strip-cloexec] "
-	    "-- PROG ARGS...\n",
-	    prog);
+	    "[--no-pidfd] [--no-sockdiag] [--no-ptrace] [--hide-proc] "
+	    "[--strip-cloexec] -- PROG ARGS...\n", prog);
 	exit(2);
 }
 
@@ -140,8 +143,8 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 	ok = add_rule(ctx, (err), (name), (argno), 0xffffffffu, (value)) && ok
 
 static void
-install_seccomp(enum refusal how, bool novfork, bool nosockdiag,
-    bool noptrace)
+install_seccomp(enum refusal how, bool novfork, bool nopidfd,
+    bool nosockdiag, bool noptrace)
 {
 	scmp_filter_ctx ctx;
 	bool eperm = how == REFUSE_EPERM;
@@ -165,6 +168,10 @@ install_seccomp(enum refusal how, bool novfork, bool nosockdiag,
 	}
 	if (noptrace)
 		ok = add_rule_all(ctx, EPERM, "ptrace") && ok;
+	if (nopidfd) {
+		FLAG("clone", 0, CLONE_PIDFD, EPERM);
+		ok = add_rule_all(ctx, EPERM, "pidfd_open") && ok;
+	}
 	if (nosockdiag) {
 		int nr = seccomp_syscall_resolve_name("socket");
 
@@ -219,11 +226,12 @@ load:
 }
 #else
 static void
-install_seccomp(enum refusal how, bool novfork, bool nosockdiag,
-    bool noptrace)
+install_seccomp(enum refusal how, bool novfork, bool nopidfd,
+    bool nosockdiag, bool noptrace)
 {
 	(void)how;
 	(void)novfork;
+	(void)nopidfd;
 	(void)nosockdiag;
 	(void)noptrace;
 	printf("skip: ni_sandbox was built without libseccomp\n");
@@ -285,7 +293,7 @@ main(int argc, char **argv)
 {
 	enum refusal seccomp = REFUSE_NONE;
 	bool hideproc = false, strip = false, novfork = false;
-	bool nosockdiag = false, noptrace = false;
+	bool nosockdiag = false, noptrace = false, nopidfd = false;
 	const char *mode = NULL;
 	int i;
 
@@ -303,6 +311,8 @@ main(int argc, char **argv)
 			novfork = true;
 		} else if (strcmp(a, "--no-ptrace") == 0) {
 			noptrace = true;
+		} else if (strcmp(a, "--no-pidfd") == 0) {
+			nopidfd = true;
 		} else if (strcmp(a, "--no-sockdiag") == 0) {
 			nosockdiag = true;
 		} else if (strcmp(a, "--hide-proc") == 0) {
@@ -334,8 +344,9 @@ main(int argc, char **argv)
 		hide_proc();
 	if (strip)
 		strip_cloexec();
-	if (seccomp != REFUSE_NONE || novfork || nosockdiag || noptrace)
-		install_seccomp(seccomp, novfork, nosockdiag, noptrace);
+	if (seccomp != REFUSE_NONE || novfork || nopidfd || nosockdiag ||
+	    noptrace)
+		install_seccomp(seccomp, novfork, nopidfd, nosockdiag, noptrace);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);
