@@ -19,10 +19,14 @@ test)
 	# libclang-rt-14-dev: clang's sanitizer runtimes; mandoc: man page lint;
 	# util-linux: unshare; procps: ps; the bench peers: bench.spawn.smoke;
 	# bash, make, python3, openssh-client (ssh-agent), binutils (addr2line):
-	# the programs tests/preload_e2e runs under trace and enforce.
+	# the programs tests/preload_e2e runs under trace and enforce; and
+	# for its protocols.sh (issue 12): nginx, systemd
+	# (systemd-socket-activate), gnupg, dbus (dbus-run-session), parallel,
+	# git, man-db and groff-base, bsdutils (script), dash, perl.
 	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
 libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof $bench_peers \
-bash make python3 openssh-client binutils"
+bash make python3 openssh-client binutils \
+nginx systemd gnupg dbus parallel git man-db groff-base bsdutils dash perl"
 	;;
 bench)
 	# lsof: bench_audit's rival; gnuplot-nox: bench_spawn --plot;
@@ -51,5 +55,16 @@ fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Packages installed for the tests start no service (nginx would listen on
+# port 80 of every interface): Debian's policy-rc.d, for this install only.
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	policy=/usr/sbin/policy-rc.d
+fi
 # shellcheck disable=SC2086
-apt-get install -y -qq $recommends $missing >/dev/null
+st=0
+apt-get install -y -qq $recommends $missing >/dev/null || st=$?
+[ -z "$policy" ] || rm -f "$policy"
+exit $st
