@@ -149,6 +149,39 @@ shim_set_cloexec(int fd)
 	errno = saved;
 }
 
+/*
+ * glibc's freopen moves the new file onto the stream's number with
+ * dup3(O_CLOEXEC) when the mode has "e", and a failure there closes the
+ * stream for good: no retrying.  So whether dup3 takes the flag is asked
+ * once, on two descriptors of the shim's own.
+ */
+bool
+shim_dup3_cloexec_works(void)
+{
+	int st = __atomic_load_n(&probes[SHIM_P_DUP3], __ATOMIC_RELAXED);
+	int saved = errno, a, b, r, e;
+
+	if (st != PROBE_UNKNOWN)
+		return st == PROBE_YES;
+	a = sys_open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	b = sys_open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (a < 0 || b < 0) {
+		st = PROBE_UNKNOWN;	/* cannot tell: try the flag */
+	} else {
+		r = (int)syscall(SYS_dup3, a, b, O_CLOEXEC);
+		e = errno;
+		st = r >= 0 || !(e == ENOSYS || e == EINVAL || e == EPERM ||
+		    e == EOPNOTSUPP) ? PROBE_YES : PROBE_NO;
+		__atomic_store_n(&probes[SHIM_P_DUP3], st, __ATOMIC_RELAXED);
+	}
+	if (a >= 0)
+		sys_close(a);
+	if (b >= 0)
+		sys_close(b);
+	errno = saved;
+	return st != PROBE_NO;
+}
+
 /* ------------------------------------------------------------------ */
 /* fork                                                                */
 /* ------------------------------------------------------------------ */

@@ -254,7 +254,7 @@ enum shim_probe {
 	SHIM_P_PIPE2, SHIM_P_DUPFD, SHIM_P_SOCKET, SHIM_P_SOCKETPAIR,
 	SHIM_P_ACCEPT4, SHIM_P_EPOLL, SHIM_P_EVENTFD, SHIM_P_SIGNALFD,
 	SHIM_P_TIMERFD, SHIM_P_INOTIFY, SHIM_P_MEMFD, SHIM_P_FANOTIFY,
-	SHIM_P_RECVMSG, SHIM_P_POPEN, SHIM_PROBE_COUNT
+	SHIM_P_RECVMSG, SHIM_P_POPEN, SHIM_P_DUP3, SHIM_PROBE_COUNT
 };
 
 void shim_fdlock_shared_enter(void);
@@ -265,6 +265,7 @@ bool shim_probe_try(int p);
 bool shim_probe_fallback(int p, int r);
 void shim_probe_refused(int p);
 void shim_set_cloexec(int fd);
+bool shim_dup3_cloexec_works(void);
 
 /*
  * One fd from ATOMIC (the call with the shim's flag), else, when that is
