@@ -103,6 +103,8 @@ execve(const char *path, char *const argv[], char *const envp[])
 
 	if (m == SHIM_TRACE)
 		shim_exec_record("execve", path, argv);
+	if (!shim_busy)
+		shim_reach_check(path, false);
 	EXEC_PREP(m, argv, envp);
 	r = next(path, argv, env_);
 	EXEC_FAILED();
@@ -115,6 +117,9 @@ static int
 exec_environ(int m, const char *path, char *const argv[], bool search)
 {
 	int r;
+
+	if (!shim_busy)
+		shim_reach_check(path, search);
 
 	EXEC_PREP(m, argv, environ);
 	if (env_ == environ) {
@@ -164,6 +169,8 @@ execvpe(const char *file, char *const argv[], char *const envp[])
 
 	if (m == SHIM_TRACE)
 		shim_exec_record("execvpe", file, argv);
+	if (!shim_busy)
+		shim_reach_check(file, true);
 	EXEC_PREP(m, argv, envp);
 	r = next(file, argv, env_);
 	EXEC_FAILED();
@@ -289,6 +296,8 @@ execle(const char *path, const char *arg, ...)
 	va_end(ap);
 	if (m == SHIM_TRACE)
 		shim_exec_record("execle", path, argv);
+	if (!shim_busy)
+		shim_reach_check(path, false);
 	EXEC_PREP(m, argv, envp);
 	r = next(path, argv, env_);
 	EXEC_FAILED();
@@ -373,6 +382,8 @@ posix_spawn(pid_t *pid, const char *path,
 
 	if (m == SHIM_TRACE)
 		shim_exec_record("posix_spawn", path, argv);
+	if (!shim_busy)
+		shim_reach_check(path, false);
 	char *vec[shim_env_count(envp) + SHIM_ENV_EXTRA];
 	struct shim_envfix b;
 	char *const *env = exec_env(envp, vec, &b);
@@ -394,6 +405,8 @@ posix_spawnp(pid_t *pid, const char *file,
 
 	if (m == SHIM_TRACE)
 		shim_exec_record("posix_spawnp", file, argv);
+	if (!shim_busy)
+		shim_reach_check(file, true);
 	char *vec[shim_env_count(envp) + SHIM_ENV_EXTRA];
 	struct shim_envfix b;
 	char *const *env = exec_env(envp, vec, &b);

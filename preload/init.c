@@ -165,6 +165,8 @@ save_env(const char *mode)
 		{ "NOINHERIT_ROOT", shim_g.env_root, sizeof(shim_g.env_root) },
 		{ "NOINHERIT_EXEMPT", shim_g.env_exempt,
 		    sizeof(shim_g.env_exempt) },
+		{ "NOINHERIT_NOTES", shim_g.env_notes,
+		    sizeof(shim_g.env_notes) },
 	};
 	Dl_info info;
 

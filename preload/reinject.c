@@ -52,6 +52,7 @@ static const struct {
 	{ "NOINHERIT_LOG=", offsetof(struct shim_state, env_log) },
 	{ "NOINHERIT_ROOT=", offsetof(struct shim_state, env_root) },
 	{ "NOINHERIT_EXEMPT=", offsetof(struct shim_state, env_exempt) },
+	{ "NOINHERIT_NOTES=", offsetof(struct shim_state, env_notes) },
 };
 #define NSAVED (sizeof(saved_vars) / sizeof(saved_vars[0]))
 

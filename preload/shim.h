@@ -125,6 +125,7 @@ struct shim_state {
 	char env_log[1024];
 	char env_root[24];
 	char env_exempt[1024];
+	char env_notes[1024];		/* enforce: reach.c's markers */
 };
 
 extern struct shim_state shim_g;
@@ -350,12 +351,15 @@ bool shim_mode_has_e(const char *mode, size_t scan);
 
 struct shim_envfix {
 	char preload[4096];
-	char vars[4][1100];
+	char vars[5][1100];
 };
 
 size_t shim_env_count(char *const envp[]);
 char *const *shim_env_fix(char *const envp[], char **vec,
     struct shim_envfix *b);
+
+/* reach.c: a note for a target the shim cannot follow (enforce). */
+void shim_reach_check(const char *path, bool search);
 
 /* log.c: the records of FORMAT.md. */
 int shim_log_open(void);

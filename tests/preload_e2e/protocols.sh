@@ -1,5 +1,5 @@
 #!/bin/sh
-# protocols.sh CASE ni=PATH shim=PATH reporter=PATH leaky=PATH
+# protocols.sh CASE ni=PATH shim=PATH reporter=PATH leaky=PATH static=PATH
 #
 # `noinherit enforce` on the real programs of issue #12, both directions:
 # the inheritance protocols they use keep working with no configuration
@@ -14,9 +14,10 @@
 set -u
 case_=$1
 shift
-ni= shim= reporter= leaky=
+ni= shim= reporter= leaky= static=
 for kv in "$@"; do
 	case $kv in
+	static=*) static=${kv#static=} ;;
 	ni=*) ni=${kv#ni=} ;;
 	shim=*) shim=${kv#shim=} ;;
 	reporter=*) reporter=${kv#reporter=} ;;
@@ -359,6 +360,34 @@ enforce.scrubbed-env)
 	run "$ni" trace -- env -i "$leaky" "$reporter" "$data"
 	status 0
 	grep -q "^noinherit: trace: 3 leaks" "$tmp/err" || fail "trace lost the scrubbed child"
+	;;
+# ------------------------------------------------------ what it cannot reach
+enforce.unreachable)
+	# A static program run three times, from three processes, is named
+	# once; so is a set-user-ID one (to someone else).  The run's marker
+	# directory is swept by the next run once its first process is gone.
+	[ -n "$static" ] && [ -x "$static" ] || skip "no static binary (-static does not link here)"
+	mkdir "$tmp/t"
+	cp "$static" "$tmp/static"
+	suid=
+	if [ "$(id -u)" -eq 0 ]; then
+		cp "$reporter" "$tmp/suid"
+		chown 65534 "$tmp/suid" && chmod 4755 "$tmp/suid" && suid=$tmp/suid
+	fi
+	TMPDIR=$tmp/t run "$ni" enforce -- sh -c '"$1"; "$1"; sh -c "\"\$1\"" sh "$1"; [ -z "$2" ] || { "$2" a; "$2" b; }' sh "$tmp/static" "$suid"
+	status 0
+	count "$tmp/out" "^static hello\$" 3
+	count "$tmp/err" "^noinherit: enforce: $tmp/static is statically linked: the shim cannot reach it; not enforced\$" 1
+	if [ -n "$suid" ]; then
+		count "$tmp/err" "^noinherit: enforce: $tmp/suid is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it; not enforced\$" 1
+		count "$tmp/out" "^reporter [ab]: fds 0 1 2\$" 2
+	fi
+	count "$tmp/err" "^noinherit: enforce:" "$([ -n "$suid" ] && echo 2 || echo 1)"
+	# Dynamically linked programs are not named.
+	TMPDIR=$tmp/t run "$ni" enforce -- sh -c '"$1" x' sh "$reporter"
+	status 0
+	[ ! -s "$tmp/err" ] || fail "a note for a reachable program"
+	[ -z "$(ls "$tmp/t")" ] || fail "markers left: $(ls "$tmp/t")"
 	;;
 *)
 	echo "protocols.sh: unknown case $case_"
