@@ -345,6 +345,71 @@ spawn_leave(struct spawn_prep *s)
 	errno = saved;
 }
 
+/*
+ * system and popen take no environment: when the program removed what the
+ * shim needs from environ, their command exports it first (the shell
+ * itself then runs without the shim; what it starts has it).
+ */
+static bool
+is_ours(const char *e, const struct shim_envfix *b)
+{
+	return (const char *)e >= (const char *)b &&
+	    (const char *)e < (const char *)(b + 1);
+}
+
+static size_t
+export_len(char *const *fixed, const struct shim_envfix *b,
+    const char *cmd)
+{
+	size_t n = sizeof("export ; ") + strlen(cmd);
+
+	for (size_t i = 0; fixed[i] != NULL; i++)
+		if (is_ours(fixed[i], b))
+			n += 4 * strlen(fixed[i]) + 3;
+	return n;
+}
+
+static const char *
+export_cmd(char *out, char *const *fixed, const struct shim_envfix *b,
+    const char *cmd)
+{
+	char *o = out;
+
+	o = stpcpy(o, "export");
+	for (size_t i = 0; fixed[i] != NULL; i++) {
+		const char *e = fixed[i], *eq;
+
+		if (!is_ours(e, b) || (eq = strchr(e, '=')) == NULL)
+			continue;
+		*o++ = ' ';
+		memcpy(o, e, (size_t)(eq - e + 1));
+		o += eq - e + 1;
+		*o++ = '\'';
+		for (const char *v = eq + 1; *v != '\0'; v++) {
+			if (*v == '\'') {
+				o = stpcpy(o, "'\\''");
+				continue;
+			}
+			*o++ = *v;
+		}
+		*o++ = '\'';
+	}
+	o = stpcpy(o, "; ");
+	strcpy(o, cmd);
+	return out;
+}
+
+/* Declares cmd_, the command to pass (see export_cmd). */
+#define SHELL_PREP(command) \
+	char *sh_vec_[shim_env_count(environ) + SHIM_ENV_EXTRA]; \
+	struct shim_envfix sh_buf_; \
+	char *const *sh_env_ = (command) != NULL ? \
+	    exec_env(environ, sh_vec_, &sh_buf_) : environ; \
+	char sh_cmd_[sh_env_ != environ ? \
+	    export_len(sh_env_, &sh_buf_, (command)) : 1]; \
+	const char *cmd_ = sh_env_ != environ ? \
+	    export_cmd(sh_cmd_, sh_env_, &sh_buf_, (command)) : (command);
+
 /* A shell command's words, for fdnames (quotes dropped): argv in vec. */
 #define WORDS_MAX 256
 static void
@@ -440,7 +505,8 @@ system(const char *command)
 		s.g.n = 0;
 		s.token = 0;
 	}
-	r = next(command);
+	SHELL_PREP(command);
+	r = next(cmd_);
 	spawn_leave(&s);
 	return r;
 }
@@ -474,13 +540,14 @@ popen(const char *command, const char *type)
 		s.g.n = 0;
 		s.token = 0;
 	}
+	SHELL_PREP(command);
 	if (ours && type != NULL && strlen(type) + 2 <= sizeof(buf)) {
 		int saved = errno;
 
 		strcpy(buf, type);
 		strcat(buf, "e");
 		if (shim_probe_try(SHIM_P_POPEN)) {
-			fp = next(command, buf);
+			fp = next(cmd_, buf);
 			if (!shim_probe_fallback(SHIM_P_POPEN,
 			    fp != NULL ? 0 : -1))
 				goto done;
@@ -493,14 +560,14 @@ popen(const char *command, const char *type)
 			shim_fdlock_exclusive_leave(s.token);
 		s.token = 0;
 		shim_fdlock_shared_enter();
-		fp = next(command, type);
+		fp = next(cmd_, type);
 		if (fp != NULL) {
 			shim_set_cloexec(fileno(fp));
 			shim_probe_refused(SHIM_P_POPEN);
 		}
 		shim_fdlock_shared_leave();
 	} else {
-		fp = next(command, type);
+		fp = next(cmd_, type);
 	}
 done:
 	spawn_leave(&s);

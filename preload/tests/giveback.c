@@ -14,7 +14,8 @@
  * flock/fcntl lock crosses unnamed, until unlocked; the parent's flag is
  * back after a spawn and after a failed exec (errno kept); an exec with an
  * empty or scrubbed environment still runs the child under the shim
- * (execve, posix_spawn, vfork), but a NOINHERIT_MODE set on purpose stays.
+ * (execve, posix_spawn, vfork; execv, system and popen after the program
+ * scrubbed environ), but a NOINHERIT_MODE set on purpose stays.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -339,6 +340,32 @@ environments(void)
 	expect(__LINE__, "vfork-env", "", ENFORCED);
 	/* The parent's own environment is untouched. */
 	CHECK(getenv("LD_PRELOAD") != NULL, "LD_PRELOAD gone in the parent");
+
+	/* The program scrubs environ itself: execv, system, popen. */
+	{
+		char *pre = strdup(getenv("LD_PRELOAD")), cmd[1024];
+		FILE *fp;
+		int st;
+
+		unsetenv("LD_PRELOAD");
+		unsetenv("NOINHERIT_MODE");
+		fork_exec("execv-environ", NULL, NULL);
+		expect(__LINE__, "execv-environ", "", ENFORCED);
+		snprintf(cmd, sizeof(cmd), "'%s' child '%s' system-environ",
+		    self, report);
+		st = system(cmd);
+		CHECK(st == 0, "system: %#x", st);
+		expect(__LINE__, "system-environ", "", ENFORCED);
+		snprintf(cmd, sizeof(cmd), "'%s' child '%s' popen-environ",
+		    self, report);
+		fp = popen(cmd, "r");
+		CHECK(fp != NULL && pclose(fp) == 0, "popen");
+		expect(__LINE__, "popen-environ", "", ENFORCED);
+		CHECK(getenv("LD_PRELOAD") == NULL, "environ changed");
+		setenv("LD_PRELOAD", pre, 1);
+		setenv("NOINHERIT_MODE", "enforce", 1);
+		free(pre);
+	}
 }
 
 int
