@@ -252,10 +252,15 @@ shim_bits_forget(unsigned lo, unsigned hi)
 			fd += 63;
 			continue;
 		}
-		__atomic_fetch_and(&shim_forced[fd / 64], ~bit,
-		    __ATOMIC_RELAXED);
-		__atomic_fetch_and(&shim_locked[fd / 64], ~bit,
-		    __ATOMIC_RELAXED);
+		/* A plain load first: most numbers have neither bit. */
+		if (__atomic_load_n(&shim_forced[fd / 64], __ATOMIC_RELAXED) &
+		    bit)
+			__atomic_fetch_and(&shim_forced[fd / 64], ~bit,
+			    __ATOMIC_RELAXED);
+		if (__atomic_load_n(&shim_locked[fd / 64], __ATOMIC_RELAXED) &
+		    bit)
+			__atomic_fetch_and(&shim_locked[fd / 64], ~bit,
+			    __ATOMIC_RELAXED);
 	}
 }
 
