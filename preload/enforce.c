@@ -121,6 +121,22 @@ shim_giveback_find(struct shim_giveback *g, char *const argv[],
 			g->fds[i--] = g->fds[--g->n];
 }
 
+/*
+ * fexecve, and execveat with AT_EMPTY_PATH, of a script: the kernel hands
+ * the interpreter /dev/fd/N, which must then cross (without the shim it
+ * would).  An ELF image needs no descriptor and gets none.
+ */
+void
+shim_giveback_exec_fd(struct shim_giveback *g, int fd)
+{
+	char head[2];
+
+	if (bit_get(shim_forced, fd) && is_cloexec(fd) &&
+	    syscall(SYS_pread64, fd, head, 2, 0) == 2 && head[0] == '#' &&
+	    head[1] == '!')
+		add_fd(g, fd);
+}
+
 /* exec* in this process: clear now, set again if the exec fails. */
 void
 shim_giveback_exec(const struct shim_giveback *g)

@@ -54,7 +54,8 @@ exec_env(char *const envp[], char **vec, struct shim_envfix *b)
  * environment's pointers fits on the stack: the kernel takes at most a
  * quarter of the stack limit of arguments and environment together.
  */
-#define EXEC_PREP(m, argv, envp) \
+#define EXEC_PREP(m, argv, envp) EXEC_PREP_FD(m, argv, envp, -1)
+#define EXEC_PREP_FD(m, argv, envp, exec_fd) \
 	char *env_vec_[shim_env_count(envp) + SHIM_ENV_EXTRA]; \
 	struct shim_envfix env_buf_; \
 	struct shim_giveback gb_; \
@@ -63,6 +64,8 @@ exec_env(char *const envp[], char **vec, struct shim_envfix *b)
 	if ((m) == SHIM_ENFORCE) { \
 		int saved_ = errno; \
 		shim_giveback_find(&gb_, argv, env_, sys_getpid()); \
+		if ((exec_fd) >= 0) \
+			shim_giveback_exec_fd(&gb_, exec_fd); \
 		shim_giveback_exec(&gb_); \
 		errno = saved_; \
 	}
@@ -189,7 +192,7 @@ fexecve(int fd, char *const argv[], char *const envp[])
 		shim_exec_record("fexecve", fd_target(fd, buf, sizeof(buf)),
 		    argv);
 	}
-	EXEC_PREP(m, argv, envp);
+	EXEC_PREP_FD(m, argv, envp, fd);
 	r = next(fd, argv, env_);
 	EXEC_FAILED();
 	return r;
@@ -209,7 +212,8 @@ execveat(int dirfd, const char *path, char *const argv[],
 		shim_exec_record("execveat", path != NULL && path[0] != '\0' ?
 		    path : fd_target(dirfd, buf, sizeof(buf)), argv);
 	}
-	EXEC_PREP(m, argv, envp);
+	EXEC_PREP_FD(m, argv, envp, (flags & AT_EMPTY_PATH) && path != NULL &&
+	    path[0] == '\0' ? dirfd : -1);
 	r = next(dirfd, path, argv, env_, flags);
 	EXEC_FAILED();
 	return r;

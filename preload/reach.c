@@ -167,7 +167,13 @@ note(const char *path, const char *why)
 	len += m_; \
 } while (0)
 	PUT("noinherit: enforce: ", 20);
-	PUT(path, strlen(path) > 1024 ? 1024 : strlen(path));
+	for (size_t i = 0; path[i] != '\0' && i < 1024; i++) {
+		/* A control byte in a name cannot start a line of its own. */
+		char c = (unsigned char)path[i] < 0x20 || path[i] == 0x7f ?
+		    '?' : path[i];
+
+		PUT(&c, 1);
+	}
 	PUT(" ", 1);
 	PUT(why, strlen(why));
 	PUT("; not enforced\n", 15);

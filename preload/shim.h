@@ -202,6 +202,7 @@ void shim_bits_forget(unsigned lo, unsigned hi);
 void shim_fcntl_lock(int fd, int cmd, const void *arg);
 void shim_giveback_find(struct shim_giveback *g, char *const argv[],
     char *const envp[], long self);
+void shim_giveback_exec_fd(struct shim_giveback *g, int fd);
 void shim_giveback_exec(const struct shim_giveback *g);
 void shim_giveback_exec_failed(const struct shim_giveback *g);
 void shim_giveback_spawn_enter(const struct shim_giveback *g);

@@ -12,7 +12,8 @@
  * and not otherwise; never one the program made close-on-exec itself
  * (O_CLOEXEC, F_SETFD), nor a number closed and reused; one carrying a
  * flock/fcntl lock crosses unnamed, until unlocked; the parent's flag is
- * back after a spawn and after a failed exec (errno kept); an exec with an
+ * back after a spawn and after a failed exec (errno kept); fexecve of a
+ * script (whose interpreter opens /dev/fd/N) works; an exec with an
  * empty or scrubbed environment still runs the child under the shim
  * (execve, posix_spawn, vfork; execv, system and popen after the program
  * scrubbed environ), but a NOINHERIT_MODE set on purpose stays.
@@ -284,6 +285,39 @@ spawns(const char *data)
 	close(fd);
 }
 
+/* fexecve of a script: the interpreter gets /dev/fd/N. */
+static void
+script(const char *dir)
+{
+	char path[128], body[1024];
+	int fd, wfd;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/script", dir);
+	snprintf(body, sizeof(body), "#!/bin/sh\nexec '%s' child '%s' script\n",
+	    self, report);
+	wfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+	CHECK(wfd >= 0 && write(wfd, body, strlen(body)) ==
+	    (ssize_t)strlen(body), "script: %s", strerror(errno));
+	close(wfd);
+	fd = open(path, O_RDONLY);
+	CHECK(raw_cloexec(fd) == 1, "script fd: cloexec %d", raw_cloexec(fd));
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "script", NULL };
+
+		fexecve(fd, argv, environ);
+		_exit(127);
+	}
+	wait_ok(pid);
+	/* Given back for the interpreter, it crosses on as without the
+	 * shim. */
+	snprintf(body, sizeof(body), " %d", fd);
+	expect(__LINE__, "script", body, ENFORCED);
+	close(fd);
+	unlink(path);
+}
+
 static void
 locks(const char *path)
 {
@@ -403,6 +437,7 @@ main(int argc, char **argv)
 	named(data);
 	spawns(data);
 	locks(data);
+	script(dir);
 	environments();
 
 	unlink(data);
