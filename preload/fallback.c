@@ -41,9 +41,21 @@ enum { TOKEN_LOCKLESS = 1, TOKEN_LOCKED = 2 };
 #define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #define ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
 
+/*
+ * The thread holding the exclusive side (a fork hook running the
+ * program's pthread_atfork handlers, which may create descriptors) must
+ * not wait for itself: no other thread can fork meanwhile anyway.
+ */
+static __thread int held_exclusive __attribute__((tls_model("initial-exec")));
+static __thread int skipped __attribute__((tls_model("initial-exec")));
+
 void
 shim_fdlock_shared_enter(void)
 {
+	if (held_exclusive) {
+		skipped++;
+		return;
+	}
 	STORE(&active, 1);
 	while (LOAD(&lockless) > 0)
 		sched_yield();
@@ -60,6 +72,10 @@ shim_fdlock_shared_enter(void)
 void
 shim_fdlock_shared_leave(void)
 {
+	if (skipped > 0) {
+		skipped--;
+		return;
+	}
 	ADD(&readers, -1);
 }
 
@@ -196,10 +212,13 @@ fork(void)
 	if (m != SHIM_ENFORCE)
 		return next();
 	token = shim_fdlock_exclusive_enter();
+	held_exclusive = 1;
 	pid = next();
+	held_exclusive = 0;
 	if (pid == 0) {
 		int saved = errno;
 
+		skipped = 0;
 		fdlock_after_fork();
 		shim_giveback_after_fork();
 		errno = saved;

@@ -4,8 +4,9 @@
  * sandbox (--seccomp=enosys: ENOSYS/EINVAL, --seccomp=eperm: EPERM), every
  * call below -- none of which asks for close-on-exec itself, so each
  * works for the program without the shim -- must still succeed, keep its
- * other flags (NONBLOCK), and give a close-on-exec descriptor; a child
- * exec'd at the end must receive none of them.
+ * other flags (NONBLOCK), and give a close-on-exec descriptor (also one
+ * made by a pthread_atfork handler inside the fork hook, which must not
+ * wait for its own lock); a child exec'd at the end must receive none.
  *
  *   preload_refused            the checks (exit 0, 1 on a failure)
  *   preload_refused list       the child: prints the fds beyond 2 it got
@@ -13,6 +14,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -170,6 +172,33 @@ creators(const char *dir)
 		check_fd("freopen", fileno(fp), errno);
 }
 
+/* An atfork handler that creates descriptors while the fork hook holds
+ * the either-or lock's exclusive side: it must not wait for itself. */
+static int atfork_fds[2] = { -1, -1 };
+
+static void
+atfork_prepare(void)
+{
+	if (atfork_fds[0] < 0 && pipe(atfork_fds) != 0)
+		atfork_fds[0] = -2;
+}
+
+static void
+fork_with_handler(void)
+{
+	pid_t pid;
+	int st;
+
+	pthread_atfork(atfork_prepare, NULL, NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && st == 0,
+	    "fork with an atfork handler: %s", strerror(errno));
+	check_fd("pipe() in an atfork handler [0]", atfork_fds[0], errno);
+	check_fd("pipe() in an atfork handler [1]", atfork_fds[1], errno);
+}
+
 static int
 list(void)
 {
@@ -207,6 +236,7 @@ main(int argc, char **argv)
 	if (mkdtemp(dir) == NULL)
 		return 2;
 	creators(dir);
+	fork_with_handler();
 
 	/* What a child receives: nothing of the above. */
 	if (syscall(SYS_pipe2, p, 0) != 0)
