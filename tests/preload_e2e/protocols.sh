@@ -35,6 +35,8 @@ chmod 755 "$tmp"
 pids=
 cleanup() {
 	for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+	# gpg starts an agent for its home directory: stopped with it.
+	[ -d "$tmp/gh" ] && gpgconf --homedir "$tmp/gh" --kill all 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
