@@ -11,16 +11,18 @@
  * the shim itself made them close-on-exec: the rule can only give back the
  * unmodified program's behaviour, never more inheritance.
  *
- * So the shim remembers, per fd number below SHIM_BITS_FDS, two bits:
+ * So the shim remembers, per fd number below SHIM_BITS_FDS, two flags in
+ * a byte:
  *   forced  the shim added close-on-exec to the call that made it;
  *   locked  the program took a lock through it (flock, lockf, fcntl).
  * Both are cleared when the number is closed (close, fclose, pclose,
  * close_range, closefrom), replaced (dup2, dup3) or made again by a call
  * that did not need the shim's flag; forced is cleared when the program
  * sets the flags itself (fcntl(F_SETFD), ioctl(FIOCLEX/FIONCLEX)).  Plain
- * bit operations on a static bitmap: nothing read from /proc, no system
- * call on any creation.  A fork child inherits the bitmaps with the
- * descriptors; an exec starts with empty ones, like the descriptors
+ * byte stores in a static array: nothing read from /proc, no system call,
+ * no locked instruction on any creation or close.  A fork child inherits
+ * the array with the descriptors; an exec starts with an empty one, like
+ * the descriptors
  * present at a program's start, which the shim never touches.
  *
  * Giving back:
@@ -48,20 +50,29 @@
 #include "fdnames.h"
 #include "sys.h"
 
-uint64_t shim_forced[SHIM_BITS_FDS / 64];
-uint64_t shim_locked[SHIM_BITS_FDS / 64];
-int shim_forced_any;
+unsigned char shim_fdflags[SHIM_BITS_FDS];
+int shim_fd_hiwater;
+
+/* A number above every one marked so far: scans stop there. */
+void
+shim_hiwater_raise(int fd)
+{
+	int cur = __atomic_load_n(&shim_fd_hiwater, __ATOMIC_RELAXED);
+
+	while (fd >= cur && !__atomic_compare_exchange_n(&shim_fd_hiwater,
+	    &cur, fd + 1, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
 
 /* ------------------------------------------------------------------ */
 /* which descriptors to give back                                      */
 /* ------------------------------------------------------------------ */
 
 static bool
-bit_get(const uint64_t *map, int fd)
+flag_get(int fd, int flag)
 {
 	return fd >= 0 && fd < SHIM_BITS_FDS &&
-	    (__atomic_load_n(&map[fd / 64], __ATOMIC_RELAXED) &
-	    (UINT64_C(1) << (fd % 64))) != 0;
+	    (__atomic_load_n(&shim_fdflags[fd], __ATOMIC_RELAXED) & flag) != 0;
 }
 
 static bool
@@ -94,27 +105,21 @@ shim_giveback_find(struct shim_giveback *g, char *const argv[],
 	struct fdname names[SHIM_GIVEBACK_MAX];
 	size_t n;
 
+	int hi = __atomic_load_n(&shim_fd_hiwater, __ATOMIC_RELAXED);
+
 	g->n = 0;
-	if (!__atomic_load_n(&shim_forced_any, __ATOMIC_RELAXED))
-		return;
+	if (hi == 0)
+		return;		/* the shim never forced anything here */
 	n = fdnames_scan(argv, envp, self, names, SHIM_GIVEBACK_MAX);
 	if (n > SHIM_GIVEBACK_MAX)
 		n = SHIM_GIVEBACK_MAX;
 	for (size_t i = 0; i < n; i++)
-		if (bit_get(shim_forced, names[i].fd))
+		if (flag_get(names[i].fd, SHIM_F_FORCED))
 			add_fd(g, names[i].fd);
-	for (int w = 0; w < SHIM_BITS_FDS / 64; w++) {
-		uint64_t bits = __atomic_load_n(&shim_locked[w],
-		    __ATOMIC_RELAXED) &
-		    __atomic_load_n(&shim_forced[w], __ATOMIC_RELAXED);
-
-		while (bits != 0) {
-			int b = __builtin_ctzll(bits);
-
-			bits &= bits - 1;
-			add_fd(g, w * 64 + b);
-		}
-	}
+	for (int fd = 3; fd < hi && fd < SHIM_BITS_FDS; fd++)
+		if (__atomic_load_n(&shim_fdflags[fd], __ATOMIC_RELAXED) ==
+		    (SHIM_F_FORCED | SHIM_F_LOCKED))
+			add_fd(g, fd);
 	/* Only those still close-on-exec: the rest cross anyway. */
 	for (int i = 0; i < g->n; i++)
 		if (!is_cloexec(g->fds[i]))
@@ -131,7 +136,7 @@ shim_giveback_exec_fd(struct shim_giveback *g, int fd)
 {
 	char head[2];
 
-	if (bit_get(shim_forced, fd) && is_cloexec(fd) &&
+	if (flag_get(fd, SHIM_F_FORCED) && is_cloexec(fd) &&
 	    syscall(SYS_pread64, fd, head, 2, 0) == 2 && head[0] == '#' &&
 	    head[1] == '!')
 		add_fd(g, fd);
@@ -149,7 +154,7 @@ void
 shim_giveback_exec_failed(const struct shim_giveback *g)
 {
 	for (int i = 0; i < g->n; i++)
-		if (bit_get(shim_forced, g->fds[i]))
+		if (flag_get(g->fds[i], SHIM_F_FORCED))
 			sys_fcntl(g->fds[i], F_SETFD, FD_CLOEXEC);
 }
 
@@ -212,7 +217,7 @@ shim_giveback_spawn_leave(const struct shim_giveback *g)
 			continue;
 		cleared[fd / 64] &= ~bit;
 		/* Not if the program set the flags meanwhile, or closed it. */
-		if (bit_get(shim_forced, fd))
+		if (flag_get(fd, SHIM_F_FORCED))
 			sys_fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	spin_unlock();
@@ -236,7 +241,7 @@ shim_giveback_after_fork(void)
 			int b = __builtin_ctzll(bits);
 
 			bits &= bits - 1;
-			if (bit_get(shim_forced, w * 64 + b))
+			if (flag_get(w * 64 + b, SHIM_F_FORCED))
 				sys_fcntl(w * 64 + b, F_SETFD, FD_CLOEXEC);
 		}
 		cleared[w] = 0;
@@ -249,35 +254,22 @@ shim_giveback_after_fork(void)
 /* closes and locks                                                    */
 /* ------------------------------------------------------------------ */
 
-/* [lo, hi] closed or replaced: neither bit holds any more. */
+/* [lo, hi] closed or replaced: neither flag holds any more.  A load
+ * first: most numbers have none. */
 void
 shim_bits_forget(unsigned lo, unsigned hi)
 {
-	if (lo >= SHIM_BITS_FDS)
-		return;
-	if (hi >= SHIM_BITS_FDS)
-		hi = SHIM_BITS_FDS - 1;
-	for (unsigned fd = lo; fd <= hi; fd++) {
-		uint64_t bit = UINT64_C(1) << (fd % 64);
+	unsigned top = (unsigned)__atomic_load_n(&shim_fd_hiwater,
+	    __ATOMIC_RELAXED);
 
-		if (fd % 64 == 0 && hi - fd >= 63) {
-			__atomic_store_n(&shim_forced[fd / 64], 0,
+	if (hi >= top)
+		hi = top - 1;		/* nothing marked above */
+	if (top == 0 || lo > hi)
+		return;
+	for (unsigned fd = lo; fd <= hi; fd++)
+		if (__atomic_load_n(&shim_fdflags[fd], __ATOMIC_RELAXED))
+			__atomic_store_n(&shim_fdflags[fd], 0,
 			    __ATOMIC_RELAXED);
-			__atomic_store_n(&shim_locked[fd / 64], 0,
-			    __ATOMIC_RELAXED);
-			fd += 63;
-			continue;
-		}
-		/* A plain load first: most numbers have neither bit. */
-		if (__atomic_load_n(&shim_forced[fd / 64], __ATOMIC_RELAXED) &
-		    bit)
-			__atomic_fetch_and(&shim_forced[fd / 64], ~bit,
-			    __ATOMIC_RELAXED);
-		if (__atomic_load_n(&shim_locked[fd / 64], __ATOMIC_RELAXED) &
-		    bit)
-			__atomic_fetch_and(&shim_locked[fd / 64], ~bit,
-			    __ATOMIC_RELAXED);
-	}
 }
 
 HOOK int
@@ -353,16 +345,14 @@ closefrom(int lo)
 static void
 locked_set(int fd, bool on)
 {
-	uint64_t bit;
-
 	if (fd < 0 || fd >= SHIM_BITS_FDS)
 		return;
-	bit = UINT64_C(1) << (fd % 64);
 	if (on)
-		__atomic_fetch_or(&shim_locked[fd / 64], bit, __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_and(&shim_locked[fd / 64], ~bit,
+		__atomic_fetch_or(&shim_fdflags[fd], SHIM_F_LOCKED,
 		    __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&shim_fdflags[fd],
+		    (unsigned char)~SHIM_F_LOCKED, __ATOMIC_RELAXED);
 }
 
 HOOK int

@@ -184,20 +184,24 @@ bool shim_origin_get(int fd, const struct stat *st, struct shim_origin *o);
 /*
  * enforce.c: per fd number, whether the shim made it close-on-exec
  * (forced) and whether the program locked a file through it (locked);
- * what an exec gives back (README.md, "Giving back").
+ * what an exec gives back (README.md, "Giving back at exec").  One byte
+ * per number: the hot paths (every creation, every close) are plain byte
+ * loads and stores, no read-modify-write shared with other numbers.
  */
 #define SHIM_BITS_FDS 65536
 #define SHIM_GIVEBACK_MAX 256
+#define SHIM_F_FORCED 1
+#define SHIM_F_LOCKED 2
 
-extern uint64_t shim_forced[SHIM_BITS_FDS / 64];
-extern uint64_t shim_locked[SHIM_BITS_FDS / 64];
-extern int shim_forced_any;
+extern unsigned char shim_fdflags[SHIM_BITS_FDS];
+extern int shim_fd_hiwater;	/* above every number ever forced */
 
 struct shim_giveback {
 	int n;
 	int fds[SHIM_GIVEBACK_MAX];
 };
 
+void shim_hiwater_raise(int fd);
 void shim_bits_forget(unsigned lo, unsigned hi);
 void shim_fcntl_lock(int fd, int cmd, const void *arg);
 void shim_giveback_find(struct shim_giveback *g, char *const argv[],
@@ -209,43 +213,32 @@ void shim_giveback_spawn_enter(const struct shim_giveback *g);
 void shim_giveback_spawn_leave(const struct shim_giveback *g);
 void shim_giveback_after_fork(void);
 
-/* A descriptor made at fd: forced if ours; a new file, so not locked.
- * Plain loads first: the common case writes nothing shared. */
+/* A descriptor made at fd: forced if ours; a new file, so not locked. */
 SHIM_INLINE void
 shim_note_made(int fd, bool ours)
 {
-	uint64_t bit, *f, *l;
-
 	if (fd <= 2 || fd >= SHIM_BITS_FDS)
 		return;
-	bit = UINT64_C(1) << (fd % 64);
-	f = &shim_forced[fd / 64];
-	l = &shim_locked[fd / 64];
 	if (ours) {
-		if (!(__atomic_load_n(f, __ATOMIC_RELAXED) & bit))
-			__atomic_fetch_or(f, bit, __ATOMIC_RELAXED);
-		if (!__atomic_load_n(&shim_forced_any, __ATOMIC_RELAXED))
-			__atomic_store_n(&shim_forced_any, 1,
-			    __ATOMIC_RELAXED);
-	} else if (__atomic_load_n(f, __ATOMIC_RELAXED) & bit) {
-		__atomic_fetch_and(f, ~bit, __ATOMIC_RELAXED);
+		__atomic_store_n(&shim_fdflags[fd], SHIM_F_FORCED,
+		    __ATOMIC_RELAXED);
+		if (fd >= __atomic_load_n(&shim_fd_hiwater, __ATOMIC_RELAXED))
+			shim_hiwater_raise(fd);
+	} else if (__atomic_load_n(&shim_fdflags[fd], __ATOMIC_RELAXED)) {
+		__atomic_store_n(&shim_fdflags[fd], 0, __ATOMIC_RELAXED);
 	}
-	if (__atomic_load_n(l, __ATOMIC_RELAXED) & bit)
-		__atomic_fetch_and(l, ~bit, __ATOMIC_RELAXED);
 }
 
 /* The program set fd's flags itself: they are its own from now on. */
 SHIM_INLINE void
 shim_note_flags_set(int fd)
 {
-	uint64_t bit;
-
 	if (fd <= 2 || fd >= SHIM_BITS_FDS)
 		return;
-	bit = UINT64_C(1) << (fd % 64);
-	if (__atomic_load_n(&shim_forced[fd / 64], __ATOMIC_RELAXED) & bit)
-		__atomic_fetch_and(&shim_forced[fd / 64], ~bit,
-		    __ATOMIC_RELAXED);
+	if (__atomic_load_n(&shim_fdflags[fd], __ATOMIC_RELAXED) &
+	    SHIM_F_FORCED)
+		__atomic_fetch_and(&shim_fdflags[fd],
+		    (unsigned char)~SHIM_F_FORCED, __ATOMIC_RELAXED);
 }
 
 /*
@@ -293,6 +286,7 @@ bool shim_dup3_cloexec_works(void);
 	} \
 	fd_; \
 })
+
 
 /* After a successful creation of fd by made_by, in mode m. */
 void shim_std_inheritable(int fd);
