@@ -104,12 +104,15 @@ shim_giveback_find(struct shim_giveback *g, char *const argv[],
 {
 	struct fdname names[SHIM_GIVEBACK_MAX];
 	size_t n;
-
-	int hi = __atomic_load_n(&shim_fd_hiwater, __ATOMIC_RELAXED);
+	int i, hi = __atomic_load_n(&shim_fd_hiwater, __ATOMIC_RELAXED);
 
 	g->n = 0;
-	if (hi == 0)
-		return;		/* the shim never forced anything here */
+	for (i = 3; i < hi && i < SHIM_BITS_FDS; i++)
+		if (__atomic_load_n(&shim_fdflags[i], __ATOMIC_RELAXED) &
+		    SHIM_F_FORCED)
+			break;
+	if (i >= hi || i >= SHIM_BITS_FDS)
+		return;		/* nothing forced now: nothing to look for */
 	n = fdnames_scan(argv, envp, self, names, SHIM_GIVEBACK_MAX);
 	if (n > SHIM_GIVEBACK_MAX)
 		n = SHIM_GIVEBACK_MAX;
