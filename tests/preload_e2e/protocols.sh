@@ -55,7 +55,7 @@ show() {
 	echo "--- status $st"
 	echo "--- stdout"; cat "$tmp/out"
 	echo "--- stderr"; cat "$tmp/err"
-	for f in "$tmp"/*.txt "$tmp"/*.log; do
+	for f in "$tmp"/*.txt "$tmp"/*.log "$tmp"/*/*.log; do
 		[ -f "$f" ] && { echo "--- $f"; cat "$f"; }
 	done
 }
@@ -172,6 +172,12 @@ EOF
 	wait_for "$tmp/ngx/nginx.pid" || fail "nginx did not start"
 	old=$(cat "$tmp/ngx/nginx.pid")
 	pids="$pids $old"
+	# A USR2 before the master's loop is noted but acted on only at the
+	# next signal: wait until it has started its worker.
+	i=0
+	until grep -q "start worker process" "$tmp/ngx/error.log" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 200 ] || fail "no worker"; sleep 0.05
+	done
 	kill -USR2 "$old"
 	wait_for "$tmp/ngx/nginx.pid.oldbin" || fail "the new binary did not start"
 	i=0
