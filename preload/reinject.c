@@ -56,6 +56,8 @@ static const struct {
 	{ "NOINHERIT_STARTS=", offsetof(struct shim_state, env_starts) },
 };
 #define NSAVED (sizeof(saved_vars) / sizeof(saved_vars[0]))
+_Static_assert(NSAVED == SHIM_ENV_NVARS, "struct shim_envfix has a buffer "
+    "for each saved variable");
 
 static const char *
 saved_value(size_t i)

@@ -343,11 +343,15 @@ shim_made_stream(int m, FILE *fp, const char *made_by, bool ours, bool asked)
 bool shim_mode_has_e(const char *mode, size_t scan);
 
 /* reinject.c: the environment an exec passes on, the shim put back. */
-#define SHIM_ENV_EXTRA 8
+/* The NOINHERIT_ variables put back (reinject.c's saved_vars), and the
+ * room a fixed environment needs beyond the program's: LD_PRELOAD, each
+ * variable, the terminating NULL. */
+#define SHIM_ENV_NVARS 6
+#define SHIM_ENV_EXTRA (SHIM_ENV_NVARS + 2)
 
 struct shim_envfix {
 	char preload[4096];
-	char vars[5][1100];
+	char vars[SHIM_ENV_NVARS][1100];
 };
 
 size_t shim_env_count(char *const envp[]);
