@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
 #include <sys/xattr.h>
+#endif
 #include <unistd.h>
 
 #include "audit.h"
@@ -343,8 +345,12 @@ describe_socket(struct proc *p, struct pi_socktab *local, const char *name,
 		sk = pi_socktab_find(t, ino);
 	if (sk == NULL) {
 		snprintf(path, sizeof path, "/proc/%d/fd/%s", (int)p->pid, name);
+#ifdef __linux__
 		n = getxattr(path, "system.sockprotoname", proto,
 		    sizeof proto - 1);
+#else
+		n = -1;
+#endif
 		proto[n > 0 ? n : 0] = '\0';
 		if (proto[0] != '\0' && t != NULL &&
 		    load_proto(p, ns, t, proto) > 0)

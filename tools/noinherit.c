@@ -32,10 +32,12 @@ usage(FILE *f)
 	    "       %s -V | --version\n"
 	    "\n"
 	    "commands:\n"
+#ifdef __linux__
 	    "  audit [-p PID... | --all] [--std] [--inherited] [--json]\n"
 	    "               descriptors that would leak into a child: this\n"
 	    "               command's own inherited ones (its caller's leaks), or\n"
 	    "               those of running processes\n"
+#endif
 	    "  exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]\n"
 	    "               run CMD with stdio and the named descriptors only\n"
 #ifdef __linux__
@@ -174,8 +176,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "audit", cmd_audit },
 #ifdef __linux__
+	{ "audit", cmd_audit },		/* it reads /proc */
 	{ "enforce", cmd_enforce },	/* the shim is Linux-only */
 #endif
 	{ "exec", cmd_exec },
