@@ -11,7 +11,7 @@ if(NOT NI_ZIG)
   endif()
 endif()
 if(NOT NI_ZIG)
-  message(FATAL_ERROR "zig not found: pass -DNI_ZIG=/path/to/zig (sh scripts/get-zig.sh 0.11.0 prints one)")
+  message(FATAL_ERROR "zig not found: pass -DNI_ZIG=/path/to/zig (sh scripts/get-zig.sh 0.14.0-dev.2456 prints one)")
 endif()
 set(NI_ZIG "${NI_ZIG}" CACHE FILEPATH "the zig binary" FORCE)
 # try_compile projects (CMake's checks) see the same zig.
