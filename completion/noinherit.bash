@@ -127,6 +127,7 @@ _noinherit()
         exec) _noinherit_exec "$cur" "$prev" ;;
         trace) _noinherit_trace "$cur" "$prev" ;;
         enforce) _noinherit_enforce "$cur" ;;
+        features) COMPREPLY=($(compgen -W '-h --help' -- "$cur")) ;;
     esac
 } &&
     complete -F _noinherit noinherit

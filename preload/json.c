@@ -3,11 +3,14 @@
  *
  * Paths and arguments are bytes, JSON strings are Unicode: a valid UTF-8
  * sequence is copied as it is; any other byte >= 0x80 is written as
- * \u00XX (its Latin-1 reading), so a record is always valid JSON.
+ * \u00XX, so a record is always valid JSON.  Since valid UTF-8 is never
+ * escaped, the tool reads \u0080-\u00ff back as the bytes (FORMAT.md).
+ * The UTF-8 check is the tool's (utf8.c includes tools/utf8.c).
  */
 #include <string.h>
 
 #include "json.h"
+#include "procinfo.h"	/* pi_utf8_len */
 
 void
 jb_mem(struct jbuf *b, const char *s, size_t n)
@@ -26,40 +29,6 @@ void
 jb_raw(struct jbuf *b, const char *s)
 {
 	jb_mem(b, s, strlen(s));
-}
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	/* No overlong forms, no surrogates, nothing above U+10FFFF. */
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
 }
 
 /* The JSON text for the character at s into out; returns the input bytes
@@ -85,7 +54,7 @@ encode_one(const unsigned char *s, size_t n, char out[8], size_t *outlen)
 		*outlen = 1;
 		return 1;
 	}
-	if (c >= 0x80 && (u = utf8_len(s, n)) != 0) {
+	if (c >= 0x80 && (u = pi_utf8_len(s, n)) != 0) {
 		memcpy(out, s, u);
 		*outlen = u;
 		return u;

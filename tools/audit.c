@@ -25,6 +25,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "cli.h"
 #include "commands.h"
 #include "procinfo.h"
 
@@ -39,20 +41,16 @@
 /* Arguments                                                           */
 /* ------------------------------------------------------------------ */
 
-static void
-audit_usage(FILE *f)
-{
-	fputs("usage: noinherit audit [--std] [--inherited] [--json]\n"
-	    "       noinherit audit -p PID[,PID]... [PID]... [--std] "
-	    "[--inherited] [--json]\n"
-	    "       noinherit audit --all [--std] [--inherited] [--json]\n",
-	    f);
-}
+static const char audit_help[] =
+    "usage: noinherit audit [--std] [--inherited] [--json]\n"
+    "       noinherit audit -p PID[,PID]... [PID]... [--std] "
+    "[--inherited] [--json]\n"
+    "       noinherit audit --all [--std] [--inherited] [--json]\n";
 
 static int
 usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, AUDIT "%s '%s' (try --help)\n", what, arg);
+	cli_say("audit", "%s '%.64s' (try --help)", what, arg);
 	return -1;
 }
 
@@ -72,11 +70,11 @@ add_pids(struct opts *o, const char *arg)
 		if (len < sizeof num) {
 			memcpy(num, p, len);
 			num[len] = '\0';
-			v = parse_num(num);
+			v = audit_parse_num(num);
 		}
 		if (v <= 0)
 			return usage_error("invalid pid", arg);
-		if (grow((void **)&o->pids, &o->pidcap, o->npids + 1,
+		if (audit_grow((void **)&o->pids, &o->pidcap, o->npids + 1,
 		    sizeof *o->pids) < 0)
 			return usage_error("out of memory at", arg);
 		o->pids[o->npids++] = (pid_t)v;
@@ -85,59 +83,64 @@ add_pids(struct opts *o, const char *arg)
 	return 0;
 }
 
-/* True if a is the option name and no "--" came before it. */
-static bool
-is_opt(const char *a, const char *name, bool dashdash)
-{
-	return !dashdash && strcmp(a, name) == 0;
-}
-
+/*
+ * Options and operands in the order given ('-' in the optstring): an
+ * operand is a pid once -p has come, an error before.  After "--" every
+ * word is an operand.  Returns 0, or -1 (said).
+ */
 static int
 parse_args(int argc, char **argv, struct opts *o, bool *help)
 {
-	bool pmode = false, dd = false;
-	const char *pids;
-	int i;
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "std", no_argument, NULL, 's' },
+		{ "inherited", no_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool pmode = false;
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		pids = NULL;
-		if (is_opt(a, "--", dd))
-			dd = true;
-		else if (is_opt(a, "-p", dd) || is_opt(a, "--pid", dd)) {
-			if (i + 1 >= argc)
-				return usage_error("missing pid after", a);
-			pids = argv[++i];	/* even "-1": said invalid */
-		} else if (!dd && strncmp(a, "--pid=", 6) == 0)
-			pids = a + 6;
-		else if (!dd && strncmp(a, "-p", 2) == 0)
-			pids = a + 2;
-		else if (is_opt(a, "--all", dd))
-			o->all = true;
-		else if (is_opt(a, "--std", dd))
-			o->std = true;
-		else if (is_opt(a, "--inherited", dd))
-			o->inherited = true;
-		else if (is_opt(a, "--json", dd))
-			o->json = true;
-		else if (is_opt(a, "-h", dd) || is_opt(a, "--help", dd))
-			*help = true;
-		else if (!dd && a[0] == '-' && a[1] != '\0')
-			return usage_error("unknown option", a);
-		else if (pmode)
-			pids = a;
-		else
-			return usage_error("unexpected argument", a);
-		if (pids != NULL) {
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "-:p:h", longopts)) != -1) {
+		switch (c) {
+		case 'p':	/* even "-1": said invalid */
 			pmode = true;
-			if (add_pids(o, pids) < 0)
+			if (add_pids(o, optarg) < 0)
 				return -1;
+			break;
+		case 1:
+			if (!pmode)
+				return usage_error("unexpected argument",
+				    optarg);
+			if (add_pids(o, optarg) < 0)
+				return -1;
+			break;
+		case 'a': o->all = true; break;
+		case 's': o->std = true; break;
+		case 'i': o->inherited = true; break;
+		case 'j': o->json = true; break;
+		case 'h': *help = true; break;
+		case ':':
+			return usage_error("missing pid after",
+			    cli_optword(argv));
+		default:
+			(void)cli_bad_option("audit", c, argv, NULL);
+			return -1;
 		}
 	}
+	for (; optind < argc; optind++) {	/* after "--" */
+		if (!pmode)
+			return usage_error("unexpected argument",
+			    argv[optind]);
+		if (add_pids(o, argv[optind]) < 0)
+			return -1;
+	}
 	if (o->all && pmode) {
-		fprintf(stderr, AUDIT "-p and --all cannot be used together "
-		    "(try --help)\n");
+		cli_say("audit", "-p and --all cannot be used together "
+		    "(try --help)");
 		return -1;
 	}
 	return 0;
@@ -192,8 +195,8 @@ report_text(const struct proc *p, const struct scan *s, const struct opts *o,
 	strcpy(parent.comm, "?");
 	snprintf(buf, sizeof buf, "/proc/%d/stat", (int)p->ppid);
 	if (s->self && pi_read_file(buf, buf, sizeof buf) >= 0)
-		(void)parse_stat(buf, &parent);
-	print_text(p, s, o, parent.comm);
+		(void)audit_parse_stat(buf, &parent);
+	audit_print_text(p, s, o, parent.comm);
 }
 
 /*
@@ -209,13 +212,13 @@ audit_one(pid_t pid, struct scan *s, const struct opts *o, struct tally *t)
 	memset(&p, 0, sizeof p);
 	p.pid = pid;
 	p.piddir = p.fddir = p.infodir = p.pidfd = p.ppidfd = -1;
-	scan_proc(&p, s, o);
-	proc_close(&p);
+	audit_scan_proc(&p, s, o);
+	audit_proc_close(&p);
 	if (p.outcome == P_GONE && o->all)
 		return;
 	t->scanned++;
 	if (o->json)
-		print_json(&p, s);
+		audit_print_json(&p, s);
 	if (p.outcome == P_DENIED && o->all) {
 		if (t->denied++ == 0)
 			t->first_denied = pid;
@@ -223,7 +226,7 @@ audit_one(pid_t pid, struct scan *s, const struct opts *o, struct tally *t)
 	}
 	if (p.outcome >= P_GONE) {
 		raise_status(t, EXIT_USAGE);
-		fprintf(stderr, AUDIT "pid %d: %s\n", (int)pid, p.error);
+		cli_say("audit", "pid %d: %s", (int)pid, p.error);
 		return;
 	}
 	if (p.outcome == P_LEAKS) {
@@ -243,16 +246,16 @@ audit_all(struct scan *s, const struct opts *o, struct tally *t)
 
 	dir = opendir("/proc");
 	if (dir == NULL) {
-		fprintf(stderr, AUDIT "/proc: %s\n", strerror(errno));
+		cli_say("audit", "/proc: %s", strerror(errno));
 		return EXIT_USAGE;
 	}
 	while ((d = readdir(dir)) != NULL)
-		if ((pid = parse_num(d->d_name)) > 0)
+		if ((pid = audit_parse_num(d->d_name)) > 0)
 			audit_one((pid_t)pid, s, o, t);
 	closedir(dir);
 	if (t->denied > 0)
-		fprintf(stderr, AUDIT "skipped %zu process%s this user may "
-		    "not read (pid %d ...)%s\n", t->denied,
+		cli_say("audit", "skipped %zu process%s this user may "
+		    "not read (pid %d ...)%s", t->denied,
 		    t->denied == 1 ? "" : "es", (int)t->first_denied,
 		    geteuid() == 0 ? "" : ": run as root to audit them");
 	if (!o->json)
@@ -279,10 +282,10 @@ record_inherited(int **fds, size_t *n)
 	if (dir == NULL)
 		return -1;
 	while ((d = readdir(dir)) != NULL) {
-		fd = parse_num(d->d_name);
+		fd = audit_parse_num(d->d_name);
 		if (fd < 3 || fd == dirfd(dir))
 			continue;
-		if (grow((void **)fds, &cap, *n + 1, sizeof **fds) < 0) {
+		if (audit_grow((void **)fds, &cap, *n + 1, sizeof **fds) < 0) {
 			closedir(dir);
 			errno = ENOMEM;
 			return -1;
@@ -291,16 +294,6 @@ record_inherited(int **fds, size_t *n)
 	}
 	closedir(dir);
 	return 0;
-}
-
-static int
-finish(int status)
-{
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return status;
-	fprintf(stderr, AUDIT "write error: %s\n", strerror(errno ? errno :
-	    EIO));
-	return EXIT_USAGE;
 }
 
 int
@@ -323,8 +316,7 @@ cmd_audit(int argc, char **argv)
 		goto out;
 	}
 	if (help) {
-		audit_usage(stdout);
-		status = finish(0);
+		status = cli_help("audit", audit_help);
 		goto out;
 	}
 	dedup_pids(&o);
@@ -335,17 +327,17 @@ cmd_audit(int argc, char **argv)
 			audit_one(o.pids[i], &s, &o, &t);
 		status = t.status;
 	} else if (rec_errno != 0) {
-		fprintf(stderr, AUDIT "cannot list this command's descriptors: "
-		    "/proc/self/fd: %s\n", strerror(rec_errno));
+		cli_say("audit", "cannot list this command's descriptors: "
+		    "/proc/self/fd: %s", strerror(rec_errno));
 		status = EXIT_USAGE;
 	} else {
 		s.self = true;
 		audit_one(getpid(), &s, &o, &t);
 		status = t.status;
 	}
-	status = finish(status);
+	status = cli_finish("audit", status);
 out:
-	scan_free(&s);
+	audit_scan_free(&s);
 	free(o.pids);
 	return status;
 }

@@ -21,8 +21,6 @@
 
 #include "procinfo.h"
 
-#define AUDIT "noinherit: audit: "
-
 struct opts {
 	bool all, std, inherited, json;
 	pid_t *pids;
@@ -72,22 +70,22 @@ struct scan {
 /* audit_scan.c: small helpers shared by the other parts */
 
 /* Grows *v (of *cap elements of size bytes) to hold need.  0, or -1. */
-int grow(void **v, size_t *cap, size_t need, size_t size);
+int audit_grow(void **v, size_t *cap, size_t need, size_t size);
 /* A decimal number made of digits only, 0..INT_MAX; -1 otherwise. */
-long parse_num(const char *s);
+long audit_parse_num(const char *s);
 /* Does errno e say that the process (or the fd) is gone? */
-bool gone_errno(int e);
+bool audit_gone_errno(int e);
 /* Reads comm, state and ppid from the text of /proc/PID/stat.  0, or -1. */
-int parse_stat(const char *buf, struct proc *p);
+int audit_parse_stat(const char *buf, struct proc *p);
 
 /* audit_scan.c: one process */
 
 /* Scans p->pid into s; sets p->outcome, and p->error if it failed. */
-void scan_proc(struct proc *p, struct scan *s, const struct opts *o);
+void audit_scan_proc(struct proc *p, struct scan *s, const struct opts *o);
 /* Closes the descriptors scan_proc left open in p. */
-void proc_close(struct proc *p);
+void audit_proc_close(struct proc *p);
 /* Frees s and the socket tables kept from one process to the next. */
-void scan_free(struct scan *s);
+void audit_scan_free(struct scan *s);
 
 /* audit_inherited.c */
 
@@ -96,14 +94,14 @@ void scan_free(struct scan *s);
  * unknown (said once on stderr).  *parent_loaded tells whether s->par
  * holds the parent's fds yet.
  */
-int inherited(struct proc *p, struct scan *s, bool *parent_loaded,
+int audit_inherited(struct proc *p, struct scan *s, bool *parent_loaded,
     const struct fdrec *r);
 
 /* audit_output.c */
 
-void print_json(const struct proc *p, const struct scan *s);
+void audit_print_json(const struct proc *p, const struct scan *s);
 /* The table of one process; caller is the name of its parent (self mode). */
-void print_text(const struct proc *p, const struct scan *s,
+void audit_print_text(const struct proc *p, const struct scan *s,
     const struct opts *o, const char *caller);
 
 #endif /* NI_AUDIT_H */

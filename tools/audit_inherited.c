@@ -26,6 +26,7 @@
 #endif
 
 #include "audit.h"
+#include "cli.h"
 
 /* How --inherited compares open file descriptions; falls back once. */
 static enum { SAME_KCMP, SAME_PIDFD, SAME_NONE } same_method;
@@ -141,9 +142,9 @@ load_parent(struct scan *s, pid_t ppid)
 	if (dir == NULL)
 		return;
 	while ((d = readdir(dir)) != NULL) {
-		if ((fd = parse_num(d->d_name)) < 0 ||
+		if ((fd = audit_parse_num(d->d_name)) < 0 ||
 		    fstatat(dirfd(dir), d->d_name, &st, 0) < 0 ||
-		    grow((void **)&s->par, &s->parcap, s->npar + 1,
+		    audit_grow((void **)&s->par, &s->parcap, s->npar + 1,
 		    sizeof *s->par) < 0)
 			continue;
 		s->par[s->npar++] = (struct pent){ st.st_dev, st.st_ino,
@@ -160,12 +161,12 @@ same_failed(int e)
 		return;
 	same_refused = true;
 	if (e == ENOSYS)
-		fprintf(stderr, AUDIT "--inherited: not available here (needs "
+		cli_say("audit", "--inherited: not available here (needs "
 		    "kcmp(2), or pidfd_getfd(2) and F_DUPFD_QUERY of Linux "
-		    "6.10): descriptors are not marked\n");
+		    "6.10): descriptors are not marked");
 	else
-		fprintf(stderr, AUDIT "--inherited: kcmp(2) is not permitted "
-		    "(%s): some descriptors are not marked; run as root\n",
+		cli_say("audit", "--inherited: kcmp(2) is not permitted "
+		    "(%s): some descriptors are not marked; run as root",
 		    strerror(e));
 }
 
@@ -192,7 +193,7 @@ parent_first(const struct scan *s, const struct fdrec *r)
  * fork and exec keeps it); else only the parent's fds of the same inode.
  */
 int
-inherited(struct proc *p, struct scan *s, bool *parent_loaded,
+audit_inherited(struct proc *p, struct scan *s, bool *parent_loaded,
     const struct fdrec *r)
 {
 	const struct pent *c;
@@ -206,7 +207,7 @@ inherited(struct proc *p, struct scan *s, bool *parent_loaded,
 	if (same == 1)
 		return 1;
 	if (same < 0 && errno != EBADF) {
-		if (!gone_errno(errno))
+		if (!audit_gone_errno(errno))
 			same_failed(errno);
 		return -1;
 	}

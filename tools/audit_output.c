@@ -2,7 +2,7 @@
  * audit_output.c - `noinherit audit`: what it prints of one process, as a
  * table for a terminal or as one JSON object a line (--json).  Names and
  * paths come from other processes and may hold any byte but NUL: both
- * forms escape them.
+ * forms escape them (cli.h).
  */
 
 #include <stdbool.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "cli.h"
 #include "procinfo.h"
 
 static const char listen_note[] =
@@ -17,77 +18,11 @@ static const char listen_note[] =
     "meant for this program, and keeps its address busy until the child "
     "exits, so the program cannot restart on it (PEP 446)";
 
-/* ------------------------------------------------------------------ */
-/* Escaping: JSON strings, and text safe for a terminal                */
-/* ------------------------------------------------------------------ */
-
-/*
- * A JSON string: quotes, backslash and control characters escaped; valid
- * UTF-8 copied; each byte that is not valid UTF-8 becomes U+FFFD, so the
- * output is always valid UTF-8 (RFC 8259).
- */
-static void
-json_str(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), k;
-
-	putchar('"');
-	while (n > 0) {
-		if (*s == '"' || *s == '\\') {
-			printf("\\%c", *s);
-		} else if (*s == '\n') {
-			fputs("\\n", stdout);
-		} else if (*s == '\t') {
-			fputs("\\t", stdout);
-		} else if (*s == '\r') {
-			fputs("\\r", stdout);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			printf("\\u%04x", *s);
-		} else if ((k = pi_utf8_len(s, n)) > 0) {
-			fwrite(s, 1, k, stdout);
-			s += k;
-			n -= k;
-			continue;
-		} else {
-			fputs("\\ufffd", stdout);
-		}
-		s++;
-		n--;
-	}
-	putchar('"');
-}
-
+/* A name, or null when it could not be read. */
 static void
 json_str_or_null(bool has, const char *str)
 {
-	if (has)
-		json_str(str);
-	else
-		fputs("null", stdout);
-}
-
-/* Text for a terminal: control bytes, backslash and bad UTF-8 as \xNN. */
-static void
-text_str(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), k;
-
-	while (n > 0) {
-		if (*s == '\\') {
-			fputs("\\\\", stdout);
-			k = 1;
-		} else if (*s < 0x20 || *s == 0x7f ||
-		    (k = pi_utf8_len(s, n)) == 0) {
-			printf("\\x%02x", *s);
-			k = 1;
-		} else {
-			fwrite(s, 1, k, stdout);
-		}
-		s += k;
-		n -= k;
-	}
+	cli_puts_json(stdout, has ? str : NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -95,7 +30,7 @@ text_str(const char *str)
 /* ------------------------------------------------------------------ */
 
 void
-print_json(const struct proc *p, const struct scan *s)
+audit_print_json(const struct proc *p, const struct scan *s)
 {
 	size_t i;
 
@@ -114,7 +49,7 @@ print_json(const struct proc *p, const struct scan *s)
 
 		printf("%s{\"fd\":%d,\"kind\":\"%s\",\"target\":", i ? "," : "",
 		    r->fd, pi_kind_name(r->kind));
-		json_str(s->arena + r->target);
+		cli_puts_json(stdout, s->arena + r->target);
 		printf(",\"deleted\":%s,\"listening\":%s,\"inherited\":%s,"
 		    "\"cloexec\":%s}", r->deleted ? "true" : "false",
 		    r->listening ? "true" : "false", r->inherited < 0 ? "null" :
@@ -129,17 +64,17 @@ print_json(const struct proc *p, const struct scan *s)
 static void
 print_header(const struct proc *p)
 {
-	text_str(p->has_comm ? p->comm : "?");
+	cli_puts_text(stdout, p->has_comm ? p->comm : "?");
 	printf(" (pid %d", (int)p->pid);
 	if (p->has_exe) {
 		fputs(", ", stdout);
-		text_str(p->exe);
+		cli_puts_text(stdout, p->exe);
 	}
 	putchar(')');
 }
 
 void
-print_text(const struct proc *p, const struct scan *s, const struct opts *o,
+audit_print_text(const struct proc *p, const struct scan *s, const struct opts *o,
     const char *caller)
 {
 	size_t i, nlisten = 0;
@@ -152,7 +87,7 @@ print_text(const struct proc *p, const struct scan *s, const struct opts *o,
 			printf("this command inherited %zu descriptor%s",
 			    s->n, s->n == 1 ? "" : "s");
 		fputs(" (parent: ", stdout);
-		text_str(caller);
+		cli_puts_text(stdout, caller);
 		printf(", pid %d)%s\n", (int)p->ppid, s->n ? ":" : "");
 	} else {
 		print_header(p);
@@ -170,7 +105,7 @@ print_text(const struct proc *p, const struct scan *s, const struct opts *o,
 		const struct fdrec *r = &s->v[i];
 
 		printf("%7d  %-9s ", r->fd, pi_kind_name(r->kind));
-		text_str(s->arena + r->target);
+		cli_puts_text(stdout, s->arena + r->target);
 		if (r->listening)
 			fputs("  [LISTENING]", stdout);
 		if (r->inherited > 0)

@@ -46,7 +46,7 @@ static size_t netns_n, netns_cap;
 /* ------------------------------------------------------------------ */
 
 int
-grow(void **v, size_t *cap, size_t need, size_t size)
+audit_grow(void **v, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap;
 	void *nv;
@@ -69,7 +69,7 @@ arena_add(struct scan *s, const char *str)
 {
 	size_t len = strlen(str) + 1, off = s->alen;
 
-	if (grow((void **)&s->arena, &s->acap, s->alen + len, 1) < 0)
+	if (audit_grow((void **)&s->arena, &s->acap, s->alen + len, 1) < 0)
 		return SIZE_MAX;
 	memcpy(s->arena + off, str, len);
 	s->alen += len;
@@ -109,7 +109,7 @@ read_at(int dirfd, const char *name, char *buf, size_t cap)
 
 /* A decimal number made of digits only, 0..INT_MAX; -1 otherwise. */
 long
-parse_num(const char *s)
+audit_parse_num(const char *s)
 {
 	long v = 0;
 
@@ -126,7 +126,7 @@ parse_num(const char *s)
 }
 
 bool
-gone_errno(int e)
+audit_gone_errno(int e)
 {
 	return e == ENOENT || e == ESRCH;
 }
@@ -140,7 +140,7 @@ gone_errno(int e)
  * NUL, and is at most 16 bytes, so it ends at the last ')'.
  */
 int
-parse_stat(const char *buf, struct proc *p)
+audit_parse_stat(const char *buf, struct proc *p)
 {
 	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
 	size_t len;
@@ -169,7 +169,7 @@ parse_stat(const char *buf, struct proc *p)
 static void
 set_error(struct proc *p, int e)
 {
-	if (gone_errno(e)) {
+	if (audit_gone_errno(e)) {
 		p->outcome = P_EXITED;
 		p->error = "exited during the scan";
 	} else if (e == EACCES || e == EPERM) {
@@ -192,7 +192,7 @@ proc_open(struct proc *p)
 	p->piddir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->piddir < 0) {
 		set_error(p, errno);
-		if (gone_errno(errno)) {
+		if (audit_gone_errno(errno)) {
 			p->outcome = P_GONE;
 			p->error = "no such process";
 		}
@@ -202,7 +202,7 @@ proc_open(struct proc *p)
 		set_error(p, errno);
 		return -1;
 	}
-	if (parse_stat(buf, p) < 0) {
+	if (audit_parse_stat(buf, p) < 0) {
 		p->outcome = P_FAILED;
 		p->error = "unreadable /proc/PID/stat";
 		return -1;
@@ -222,7 +222,7 @@ proc_open(struct proc *p)
 }
 
 void
-proc_close(struct proc *p)
+audit_proc_close(struct proc *p)
 {
 	if (p->infodir >= 0)
 		close(p->infodir);
@@ -245,9 +245,9 @@ proc_ended(struct proc *p)
 	struct proc tmp;
 
 	if (read_at(p->piddir, "stat", buf, sizeof buf) < 0)
-		return gone_errno(errno);
+		return audit_gone_errno(errno);
 	memset(&tmp, 0, sizeof tmp);
-	if (parse_stat(buf, &tmp) < 0)
+	if (audit_parse_stat(buf, &tmp) < 0)
 		return false;
 	return tmp.state == 'Z' || tmp.state == 'X';
 }
@@ -308,7 +308,7 @@ ns_table(struct proc *p, struct pi_socktab *local, struct stat *st,
 	for (i = 0; i < netns_n; i++)
 		if (netns_v[i].dev == st->st_dev && netns_v[i].ino == st->st_ino)
 			return &netns_v[i].tab;
-	if (grow((void **)&netns_v, &netns_cap, netns_n + 1,
+	if (audit_grow((void **)&netns_v, &netns_cap, netns_n + 1,
 	    sizeof *netns_v) < 0)
 		return NULL;
 	e = &netns_v[netns_n++];
@@ -381,7 +381,7 @@ list_fds(struct proc *p, struct scan *s, const struct opts *o)
 
 	s->nfds = 0;
 	if (s->self) {
-		if (grow((void **)&s->fds, &s->fdcap, s->nonly + 3,
+		if (audit_grow((void **)&s->fds, &s->fdcap, s->nonly + 3,
 		    sizeof *s->fds) < 0)
 			return -1;
 		for (fd = 0; fd < 3 && o->std; fd++)
@@ -400,9 +400,9 @@ list_fds(struct proc *p, struct scan *s, const struct opts *o)
 	}
 	errno = 0;
 	while ((d = readdir(dir)) != NULL) {
-		if ((fd = parse_num(d->d_name)) < 0 || (fd < 3 && !o->std))
+		if ((fd = audit_parse_num(d->d_name)) < 0 || (fd < 3 && !o->std))
 			continue;
-		if (grow((void **)&s->fds, &s->fdcap, s->nfds + 1,
+		if (audit_grow((void **)&s->fds, &s->fdcap, s->nfds + 1,
 		    sizeof *s->fds) < 0)
 			break;
 		s->fds[s->nfds++] = (int)fd;
@@ -461,7 +461,7 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 
 	snprintf(name, sizeof name, "%d", fd);
 	if ((n = read_at(p->infodir, name, info, sizeof info)) < 0)
-		return gone_errno(errno) ? 0 : -1;	/* closed meanwhile */
+		return audit_gone_errno(errno) ? 0 : -1;	/* closed meanwhile */
 	if (pi_fdinfo_parse(info, (size_t)n, &fi) < 0 || !fi.has_flags)
 		return 0;
 	memset(&r, 0, sizeof r);
@@ -471,7 +471,7 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 	if (r.cloexec && !s->self)
 		return 0;
 	if ((n = readlinkat(p->fddir, name, link, sizeof link - 1)) < 0)
-		return gone_errno(errno) ? 0 : -1;
+		return audit_gone_errno(errno) ? 0 : -1;
 	link[n] = '\0';
 	/*
 	 * The file's mode tells a path's kind (file, dir, fifo, device) and
@@ -488,9 +488,9 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 	    r.kind == PI_FIFO) && st.st_mode != 0 && st.st_nlink == 0;
 	describe(p, local, name, link, info, &r, target, sizeof target);
 	if (o->inherited)
-		r.inherited = (signed char)inherited(p, s, parent_loaded, &r);
+		r.inherited = (signed char)audit_inherited(p, s, parent_loaded, &r);
 	if ((r.target = arena_add(s, target)) == SIZE_MAX ||
-	    grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) < 0) {
+	    audit_grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v) < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -499,7 +499,7 @@ scan_fd(struct proc *p, struct scan *s, const struct opts *o, int fd,
 }
 
 void
-scan_proc(struct proc *p, struct scan *s, const struct opts *o)
+audit_scan_proc(struct proc *p, struct scan *s, const struct opts *o)
 {
 	struct pi_socktab local = { 0 };
 	bool parent_loaded = false;
@@ -534,7 +534,7 @@ out:
 }
 
 void
-scan_free(struct scan *s)
+audit_scan_free(struct scan *s)
 {
 	size_t i;
 

@@ -2,7 +2,11 @@
 #
 #   cmake -DCMD=<program> [-DARGS=a;b] -DSTATUS=<n>
 #         [-DSTDOUT_MATCH=<regex>] [-DSTDERR_MATCH=<regex>]
-#         [-DSTDOUT_EMPTY=1] [-DSTDERR_EMPTY=1] -P check_cli.cmake
+#         [-DSTDOUT_EMPTY=1] [-DSTDERR_EMPTY=1] [-DSTDOUT_FILE=<file>]
+#         -P check_cli.cmake
+#
+# STDOUT_FILE sends the standard output to a file instead (/dev/full: a
+# write error); the STDOUT_ checks then see nothing.
 #
 # add_test(WILL_FAIL) and PASS_REGULAR_EXPRESSION cannot say "exactly
 # status 2" or "this regex and status 0"; this script can.
@@ -10,10 +14,18 @@ if(NOT DEFINED CMD OR NOT DEFINED STATUS)
   message(FATAL_ERROR "check_cli.cmake: CMD and STATUS are required")
 endif()
 
-execute_process(COMMAND ${CMD} ${ARGS}
-  RESULT_VARIABLE status
-  OUTPUT_VARIABLE out
-  ERROR_VARIABLE err)
+if(DEFINED STDOUT_FILE)
+  execute_process(COMMAND ${CMD} ${ARGS}
+    RESULT_VARIABLE status
+    OUTPUT_FILE ${STDOUT_FILE}
+    ERROR_VARIABLE err)
+  set(out "")
+else()
+  execute_process(COMMAND ${CMD} ${ARGS}
+    RESULT_VARIABLE status
+    OUTPUT_VARIABLE out
+    ERROR_VARIABLE err)
+endif()
 
 set(failed "")
 if(NOT status STREQUAL STATUS)

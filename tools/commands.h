@@ -1,12 +1,10 @@
 /*
  * commands.h - the subcommands of `noinherit`.  Each gets argv from its own
- * name on (argv[0] is "audit"), prints its own messages (one line each,
- * prefixed "noinherit: ") and returns the exit status.
+ * name on (argv[0] is "audit"), prints its own messages (cli.h) and
+ * returns the exit status.
  */
 #ifndef NI_COMMANDS_H
 #define NI_COMMANDS_H
-
-#define EXIT_USAGE 2
 
 int cmd_audit(int argc, char **argv);	/* audit.c */
 int cmd_exec(int argc, char **argv);	/* exec.c */

@@ -25,21 +25,18 @@
  * fd 2 to something else (a close-on-exec copy of it is kept for that).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "noinherit.h"
-
-#define EXIT_CANNOT_EXEC 126	/* found, but not executable */
-#define EXIT_NOT_FOUND 127
 
 struct mapping {
 	int from;	/* the descriptor now */
@@ -53,52 +50,23 @@ struct plan {
 	char **cmd;	/* NULL-terminated, cmd[0] is CMD */
 };
 
-/* Where messages go: fd 2, or its saved copy once fd 2 is remapped. */
-static int msg_fd = STDERR_FILENO;
+#define say(...) cli_say("exec", __VA_ARGS__)
 
-/* One line, "noinherit: exec: ...", in one write (truncated if long). */
-static void
-say(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n;
-
-	if (msg_fd < 0)
-		return;
-	n = snprintf(line, sizeof line, "noinherit: exec: ");
-	va_start(ap, fmt);
-	(void)vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	n = (int)strlen(line);
-	line[n++] = '\n';
-	if (write(msg_fd, line, (size_t)n) < 0)
-		return;		/* nowhere left to say it */
-}
-
-/* --help, on stdout; returns the exit status (2 if it cannot be written). */
-static int
-usage(void)
-{
-	printf("usage: noinherit exec [--pass-fd N]... [--map-fd FROM:TO]... "
-	    "[--] CMD [ARG...]\n"
-	    "\n"
-	    "Run CMD in place of this command with descriptors 0, 1 and 2 and\n"
-	    "the named ones only; every other descriptor is closed at exec.\n"
-	    "\n"
-	    "  --pass-fd N         CMD gets fd N as fd N (= --map-fd N:N)\n"
-	    "  --map-fd FROM:TO    CMD gets this command's fd FROM as fd TO;\n"
-	    "                      all mappings apply at once (swaps work)\n"
-	    "  -h, --help          print this help and exit\n"
-	    "\n"
-	    "Options end at the first argument that is not one, or at '--'.\n"
-	    "Exit status if CMD does not run: 2 usage error or bad fd,\n"
-	    "126 CMD cannot be executed, 127 CMD not found.\n");
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	say("write error: %s", strerror(errno ? errno : EIO));
-	return EXIT_USAGE;
-}
+static const char exec_help[] =
+    "usage: noinherit exec [--pass-fd N]... [--map-fd FROM:TO]... "
+    "[--] CMD [ARG...]\n"
+    "\n"
+    "Run CMD in place of this command with descriptors 0, 1 and 2 and\n"
+    "the named ones only; every other descriptor is closed at exec.\n"
+    "\n"
+    "  --pass-fd N         CMD gets fd N as fd N (= --map-fd N:N)\n"
+    "  --map-fd FROM:TO    CMD gets this command's fd FROM as fd TO;\n"
+    "                      all mappings apply at once (swaps work)\n"
+    "  -h, --help          print this help and exit\n"
+    "\n"
+    "Options end at the first argument that is not one, or at '--'.\n"
+    "Exit status if CMD does not run: 2 usage error or bad fd,\n"
+    "126 CMD cannot be executed, 127 CMD not found.\n";
 
 /*
  * A descriptor number: decimal digits only (no sign, no blanks), at most
@@ -154,70 +122,40 @@ parse_mapping(const char *opt, const char *val, struct mapping *m)
 	return 0;
 }
 
-/*
- * If argv[*i] is --pass-fd or --map-fd, with its value in the same word
- * (--pass-fd=3) or the next, stores the mapping and advances *i past it.
- * Returns 1 when it was such an option, 0 when not, -1 on an error (said).
- */
-static int
-take_fd_option(int argc, char **argv, int *i, struct mapping *m)
-{
-	static const char *const opts[] = { "--pass-fd", "--map-fd" };
-	const char *arg = argv[*i];
-	size_t k, len;
-
-	for (k = 0; k < sizeof opts / sizeof opts[0]; k++) {
-		len = strlen(opts[k]);
-		if (strncmp(arg, opts[k], len) != 0)
-			continue;
-		if (arg[len] == '=')
-			return parse_mapping(opts[k], arg + len + 1, m) == 0 ?
-			    1 : -1;
-		if (arg[len] != '\0')
-			continue;
-		if (*i + 1 >= argc) {
-			say("option '%s' needs an argument (try --help)",
-			    opts[k]);
-			return -1;
-		}
-		*i += 1;
-		return parse_mapping(opts[k], argv[*i], m) == 0 ? 1 : -1;
-	}
-	return 0;
-}
-
 /* Fills p from argv; returns 0, 1 for --help, or -1 (said). */
 static int
 parse_args(int argc, char **argv, struct plan *p)
 {
-	int i, r;
+	static const struct option longopts[] = {
+		{ "pass-fd", required_argument, NULL, 'P' },
+		{ "map-fd", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0)
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "+:h", longopts)) != -1) {
+		switch (c) {
+		case 'h':
 			return 1;
-		r = take_fd_option(argc, argv, &i, &p->m[p->n]);
-		if (r < 0)
-			return -1;
-		if (r > 0) {
+		case 'P':
+		case 'M':
+			if (parse_mapping(c == 'P' ? "--pass-fd" : "--map-fd",
+			    optarg, &p->m[p->n]) != 0)
+				return -1;
 			p->m[p->n++].copy = -1;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			say("unknown option '%.64s' (try --help)", argv[i]);
+			break;
+		default:
+			(void)cli_bad_option("exec", c, argv, "an argument");
 			return -1;
 		}
-		break;		/* CMD */
 	}
-	if (i >= argc) {
+	if (optind >= argc) {
 		say("no command given (try --help)");
 		return -1;
 	}
-	p->cmd = argv + i;
+	p->cmd = argv + optind;
 	return 0;
 }
 
@@ -306,7 +244,7 @@ copy_sources(struct plan *p, int minfd)
 				return -1;
 			}
 		}
-		msg_fd = saved;
+		cli_msg_fd = saved;
 	}
 	for (i = 0; i < p->n; i++) {
 		struct mapping *m = &p->m[i];
@@ -368,28 +306,6 @@ apply_plan(struct plan *p)
 	return 0;
 }
 
-/* Step 5's failure, reported as sh(1) does; returns the exit status. */
-static int
-exec_failed(const char *cmd, int err)
-{
-	struct stat st;
-	bool path = strchr(cmd, '/') != NULL;
-
-	if (err == ENOENT) {
-		if (path)
-			say("%.256s: %s", cmd, strerror(err));
-		else
-			say("%.256s: command not found", cmd);
-		return EXIT_NOT_FOUND;
-	}
-	if (err == EACCES && path && stat(cmd, &st) == 0 &&
-	    S_ISDIR(st.st_mode))
-		say("%.256s: is a directory", cmd);
-	else
-		say("%.256s: %s", cmd, strerror(err));
-	return EXIT_CANNOT_EXEC;
-}
-
 int
 cmd_exec(int argc, char **argv)
 {
@@ -405,14 +321,14 @@ cmd_exec(int argc, char **argv)
 	r = parse_args(argc, argv, &p);
 	if (r != 0) {
 		free(p.m);
-		return r > 0 ? usage() : EXIT_USAGE;
+		return r > 0 ? cli_help("exec", exec_help) : EXIT_USAGE;
 	}
 	if (check_plan(&p) != 0 || apply_plan(&p) != 0) {
 		free(p.m);
 		return EXIT_USAGE;
 	}
 	(void)execvp(p.cmd[0], p.cmd);
-	r = exec_failed(p.cmd[0], errno);
+	r = cli_exec_failed("exec", p.cmd[0], errno);
 	free(p.m);
 	return r;
 }

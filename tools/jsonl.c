@@ -1,6 +1,6 @@
 /*
- * jsonl.c - a small, bounded JSON parser for the shim's log lines, and the
- * string escapers of `noinherit trace`'s output.  See jsonl.h.
+ * jsonl.c - a small, bounded JSON parser for the shim's log lines.  See
+ * jsonl.h; the escapers of the output are cli.h's.
  *
  * The log is written by the shim, but a process killed mid-way, a full
  * disk or a foreign writer can leave anything in it: every read here is
@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "jsonl.h"
-#include "procinfo.h"
 
 /* ------------------------------------------------------------------ */
 /* Arena                                                               */
@@ -178,7 +177,12 @@ put_utf8(char *o, unsigned cp)
 	return o;
 }
 
-/* After "\u": one code point, a surrogate pair joined, a lone half U+FFFD. */
+/*
+ * After "\u": one code point, a surrogate pair joined, a lone half U+FFFD.
+ * \u0080 to \u00ff are the shim's bytes that are not UTF-8 (it copies
+ * valid UTF-8 as it is, so it never escapes those characters): each
+ * becomes that byte again, for the output to show as \xNN (FORMAT.md).
+ */
 static bool
 read_uescape(struct jp *j, char **o)
 {
@@ -200,7 +204,10 @@ read_uescape(struct jp *j, char **o)
 	}
 	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
 		cp = 0xfffd;
-	*o = put_utf8(*o, cp);
+	if (cp >= 0x80 && cp <= 0xff)
+		*(*o)++ = (char)cp;
+	else
+		*o = put_utf8(*o, cp);
 	return true;
 }
 
@@ -474,86 +481,4 @@ jv_uint(const struct jv *v, unsigned long long *out)
 	}
 	*out = n;
 	return true;
-}
-
-/* ------------------------------------------------------------------ */
-/* Output                                                              */
-/* ------------------------------------------------------------------ */
-
-void
-json_put_str(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n, k;
-
-	if (str == NULL) {
-		fputs("null", f);
-		return;
-	}
-	n = strlen(str);
-	putc('"', f);
-	while (n > 0) {
-		if (*s == '"' || *s == '\\') {
-			putc('\\', f);
-			putc(*s, f);
-		} else if (*s == '\n') {
-			fputs("\\n", f);
-		} else if (*s == '\t') {
-			fputs("\\t", f);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\u%04x", *s);
-		} else if (*s >= 0x80) {
-			k = pi_utf8_len(s, n);
-			if (k == 0) {
-				fputs("\\ufffd", f);
-				k = 1;
-			} else {
-				fwrite(s, 1, k, f);
-			}
-			s += k;
-			n -= k;
-			continue;
-		} else {
-			putc(*s, f);
-		}
-		s++;
-		n--;
-	}
-	putc('"', f);
-}
-
-void
-text_put_str(FILE *f, const char *str)
-{
-	text_put_mem(f, str, strlen(str));
-}
-
-void
-text_put_mem(FILE *f, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t k;
-
-	while (n > 0) {
-		if (*s == '\\') {
-			fputs("\\\\", f);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\x%02x", *s);
-		} else if (*s >= 0x80) {
-			k = pi_utf8_len(s, n);
-			if (k == 0) {
-				fprintf(f, "\\x%02x", *s);
-				k = 1;
-			} else {
-				fwrite(s, 1, k, f);
-			}
-			s += k;
-			n -= k;
-			continue;
-		} else {
-			putc(*s, f);
-		}
-		s++;
-		n--;
-	}
 }

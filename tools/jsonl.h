@@ -1,13 +1,15 @@
 /*
  * jsonl.h - the little JSON `noinherit trace` needs: a parser for one line
- * of the shim's log (preload/FORMAT.md) into a tree, and an escaper for
- * what the command prints.
+ * of the shim's log (preload/FORMAT.md) into a tree.  What the command
+ * prints is escaped by cli.h's escapers.
  *
  * The parser takes any bytes whatever (not NUL-terminated, any length) and
  * never reads outside them.  It accepts RFC 8259 JSON with two leniencies
  * that cost nothing: bytes >= 0x80 in strings are copied as they are (the
- * shim copies paths verbatim; the printer re-validates UTF-8), and \u0000
- * becomes U+FFFD (a C string cannot hold it).  Nesting deeper than
+ * printer, cli_puts_json, re-validates UTF-8), and \u0000 becomes U+FFFD
+ * (a C string cannot hold it).  One reading is the log's own: \u0080 to
+ * \u00ff stand for a byte that is not UTF-8 (preload/FORMAT.md), and
+ * become that byte.  Nesting deeper than
  * JV_MAX_DEPTH is refused.
  */
 #ifndef NI_JSONL_H
@@ -65,19 +67,5 @@ const char *jv_str(const struct jv *v);
  * exponent, no sign).  Returns false if v is anything else.
  */
 bool jv_uint(const struct jv *v, unsigned long long *out);
-
-/*
- * Prints str as a JSON string: quotes, backslash and control characters
- * escaped; valid UTF-8 copied; each byte that is not valid UTF-8 becomes
- * U+FFFD, so the output is always valid UTF-8.  NULL prints null.
- */
-void json_put_str(FILE *f, const char *str);
-/*
- * Prints str for a terminal: control characters and bytes that are not
- * valid UTF-8 as \xNN, a backslash as two.
- */
-void text_put_str(FILE *f, const char *str);
-/* The same for n bytes. */
-void text_put_mem(FILE *f, const char *str, size_t n);
 
 #endif /* NI_JSONL_H */

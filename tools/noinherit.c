@@ -9,66 +9,57 @@
  * be written.  Messages are one line on stderr, prefixed "noinherit: ".
  */
 
-#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "noinherit.h"
 
-static const char progname[] = "noinherit";
-
 /* ------------------------------------------------------------------ */
-/* Output helpers                                                      */
+/* Help                                                                */
 /* ------------------------------------------------------------------ */
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: %s command [argument ...]\n"
-	    "       %s -h | --help\n"
-	    "       %s -V | --version\n"
-	    "\n"
-	    "commands:\n"
+static const char usage_text[] =
+    "usage: noinherit command [argument ...]\n"
+    "       noinherit -h | --help\n"
+    "       noinherit -V | --version\n"
+    "\n"
+    "commands:\n"
 #ifdef __linux__
-	    "  audit [-p PID... | --all] [--std] [--inherited] [--json]\n"
-	    "               descriptors that would leak into a child: this\n"
-	    "               command's own inherited ones (its caller's leaks), or\n"
-	    "               those of running processes\n"
+    "  audit [-p PID... | --all] [--std] [--inherited] [--json]\n"
+    "               descriptors that would leak into a child: this\n"
+    "               command's own inherited ones (its caller's leaks), or\n"
+    "               those of running processes\n"
 #endif
-	    "  exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]\n"
-	    "               run CMD with stdio and the named descriptors only\n"
+    "  exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]\n"
+    "               run CMD with stdio and the named descriptors only\n"
 #ifdef __linux__
-	    "  trace [-o FILE] [--json] [--fail-on-leak] -- CMD [ARG...]\n"
-	    "               run CMD under the preload shim and report every\n"
-	    "               descriptor that crossed an exec into a program it\n"
-	    "               started, with the backtrace that made it\n"
-	    "  enforce -- CMD [ARG...]\n"
-	    "               run CMD under the preload shim: every descriptor\n"
-	    "               it creates is close-on-exec unless it asks otherwise\n"
+    "  trace [-o FILE] [--json] [--fail-on-leak] -- CMD [ARG...]\n"
+    "               run CMD under the preload shim and report every\n"
+    "               descriptor that crossed an exec into a program it\n"
+    "               started, with the backtrace that made it\n"
+    "  enforce -- CMD [ARG...]\n"
+    "               run CMD under the preload shim: every descriptor\n"
+    "               it creates is close-on-exec unless it asks otherwise\n"
 #endif
-	    "  features     how this system makes descriptors non-inheritable:\n"
-	    "               each atomic mechanism, and the fallback used where\n"
-	    "               it is missing\n"
-	    "\n"
-	    "options:\n"
-	    "  -h, --help     print this help and exit\n"
-	    "  -V, --version  print the library version and exit\n",
-	    progname, progname, progname);
-}
+    "  features     how this system makes descriptors non-inheritable:\n"
+    "               each atomic mechanism, and the fallback used where\n"
+    "               it is missing\n"
+    "\n"
+    "options:\n"
+    "  -h, --help     print this help and exit\n"
+    "  -V, --version  print the library version and exit\n";
 
-/* Flushes stdout; a write error (a full disk, a closed pipe) is an error. */
-static int
-finish_output(void)
-{
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	fprintf(stderr, "%s: write error: %s\n", progname,
-	    strerror(errno ? errno : EIO));
-	return EXIT_USAGE;
-}
+static const char features_help[] =
+    "usage: noinherit features\n"
+    "\n"
+    "How this system makes descriptors non-inheritable: each atomic\n"
+    "mechanism, and the fallback the library uses where it is missing.\n"
+    "\n"
+    "  -h, --help   print this help and exit\n";
 
 /* ------------------------------------------------------------------ */
 /* features                                                            */
@@ -140,9 +131,21 @@ cmd_features(int argc, char **argv)
 	size_t i;
 	const char *fallback, *scan;
 
-	if (argc > 1) {
-		fprintf(stderr, "%s: %s: unexpected argument '%s' "
-		    "(try --help)\n", progname, argv[0], argv[1]);
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "+:h", longopts)) != -1) {
+		if (c == 'h')
+			return cli_help("features", features_help);
+		return cli_bad_option("features", c, argv, "an argument");
+	}
+	if (optind < argc) {
+		cli_say("features", "unexpected argument '%.64s' "
+		    "(try --help)", argv[optind]);
 		return EXIT_USAGE;
 	}
 
@@ -174,7 +177,7 @@ cmd_features(int argc, char **argv)
 		printf("%-34s no \u2014 fallback: %s\n", f->mechanism,
 		    fallback);
 	}
-	return finish_output();
+	return cli_finish("features", 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -205,29 +208,38 @@ static const struct command commands[] = {
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *arg;
 	size_t i;
+	int c;
 
-	if (argc < 2) {
-		usage(stderr);
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "+:hV", longopts)) != -1) {
+		switch (c) {
+		case 'h':
+			return cli_help(NULL, usage_text);
+		case 'V':
+			printf("noinherit %s\n", ni_version());
+			return cli_finish(NULL, 0);
+		default:	/* an option here is a command mistyped */
+			cli_say(NULL, "unknown command '%.64s' (try --help)",
+			    cli_optword(argv));
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
-	arg = argv[1];
-
-	if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-		usage(stdout);
-		return finish_output();
-	}
-	if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
-		printf("%s %s\n", progname, ni_version());
-		return finish_output();
-	}
-
+	arg = argv[optind];
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(arg, commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+			return commands[i].run(argc - optind, argv + optind);
 
-	fprintf(stderr, "%s: unknown command '%s' (try --help)\n", progname,
-	    arg);
+	cli_say(NULL, "unknown command '%.64s' (try --help)", arg);
 	return EXIT_USAGE;
 }

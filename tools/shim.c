@@ -14,8 +14,8 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "noinherit.h"
 #include "trace.h"
@@ -31,25 +32,7 @@
 #define NI_PRELOAD_REL "../lib/noinherit/libnoinherit-preload.so"
 #endif
 
-#define EXIT_CANNOT_EXEC 126
-#define EXIT_NOT_FOUND 127
-
 extern char **environ;
-
-static void say(const char *who, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-say(const char *who, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "noinherit: %s: ", who);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	putc('\n', stderr);
-}
 
 /* ------------------------------------------------------------------ */
 /* Finding the shim                                                    */
@@ -91,7 +74,7 @@ shim_path(const char *who)
 
 	if (env != NULL && *env != '\0') {
 		if (!usable(env)) {
-			say(who, "NOINHERIT_PRELOAD=%.256s: not an absolute "
+			cli_say(who, "NOINHERIT_PRELOAD=%.256s: not an absolute "
 			    "path to a file", env);
 			return NULL;
 		}
@@ -105,14 +88,14 @@ shim_path(const char *who)
 	}
 #endif
 	if (path == NULL) {
-		say(who, "cannot find libnoinherit-preload.so (looked for "
+		cli_say(who, "cannot find libnoinherit-preload.so (looked for "
 		    "<this program's directory>/%s; set NOINHERIT_PRELOAD)",
 		    NI_PRELOAD_REL);
 		return NULL;
 	}
 	/* LD_PRELOAD separates its entries with spaces and colons. */
 	if (strpbrk(path, " :\t\n") != NULL) {
-		say(who, "%.256s: LD_PRELOAD cannot hold a path with a space "
+		cli_say(who, "%.256s: LD_PRELOAD cannot hold a path with a space "
 		    "or a colon; install the shim elsewhere", path);
 		return NULL;
 	}
@@ -196,13 +179,13 @@ shim_env(const char *shim, const char *mode, const char *log)
 		goto nomem;
 	return env;
 nomem:
-	env_free(env);
+	shim_env_free(env);
 	errno = ENOMEM;
 	return NULL;
 }
 
 void
-env_free(char **env)
+shim_env_free(char **env)
 {
 	size_t i;
 
@@ -327,10 +310,10 @@ check_file(const char *who, const char *cmd, const char *path, int depth)
 		goto out;
 	if ((st.st_mode & S_ISUID && st.st_uid != getuid()) ||
 	    (st.st_mode & S_ISGID && st.st_gid != getgid()))
-		say(who, "%.256s is set-user-ID or set-group-ID: the dynamic "
+		cli_say(who, "%.256s is set-user-ID or set-group-ID: the dynamic "
 		    "loader ignores LD_PRELOAD for it; %s", cmd, then);
 	else if (getxattr(path, "security.capability", NULL, 0) > 0)
-		say(who, "%.256s has file capabilities: the dynamic loader "
+		cli_say(who, "%.256s has file capabilities: the dynamic loader "
 		    "ignores LD_PRELOAD for it; %s", cmd, then);
 	if (read_shebang(fd, interp, sizeof interp)) {
 		if (depth < 4)
@@ -340,7 +323,7 @@ check_file(const char *who, const char *cmd, const char *path, int depth)
 	if (!read_elf(fd, &e))
 		goto out;
 	if (!e.interp) {
-		say(who, "%.256s is statically linked: the shim cannot reach "
+		cli_say(who, "%.256s is statically linked: the shim cannot reach "
 		    "it; %s (dynamically linked programs it starts are "
 		    "reached)", cmd, then);
 		goto out;
@@ -348,7 +331,7 @@ check_file(const char *who, const char *cmd, const char *path, int depth)
 	sfd = ni_open("/proc/self/exe", O_RDONLY);
 	if (sfd >= 0 && read_elf(sfd, &self) &&
 	    (self.cls != e.cls || self.machine != e.machine))
-		say(who, "%.256s is built for another architecture than the "
+		cli_say(who, "%.256s is built for another architecture than the "
 		    "shim (ELF class %d, machine %u): the dynamic loader will "
 		    "not load it; %s", cmd, e.cls, e.machine, then);
 	if (sfd >= 0)
@@ -359,7 +342,7 @@ out:
 }
 
 void
-check_command(const char *who, const char *cmd)
+shim_check_command(const char *who, const char *cmd)
 {
 	char path[PATH_MAX];
 
@@ -371,73 +354,55 @@ check_command(const char *who, const char *cmd)
 /* enforce                                                             */
 /* ------------------------------------------------------------------ */
 
-static int
-enforce_usage(void)
-{
-	printf("usage: noinherit enforce [--] CMD [ARG...]\n"
-	    "\n"
-	    "Run CMD in place of this command with libnoinherit-preload.so in\n"
-	    "enforce mode: every descriptor CMD and the programs it starts\n"
-	    "create is close-on-exec unless the program asks for inheritance\n"
-	    "(dup2, fcntl(F_SETFD), ioctl(FIONCLEX)).  Shells are left alone\n"
-	    "(NOINHERIT_EXEMPT, see noinherit(1)).\n"
-	    "\n"
-	    "  -h, --help   print this help and exit\n"
-	    "\n"
-	    "Exit status: CMD's own; 2 usage error, 126 CMD cannot be\n"
-	    "executed, 127 CMD not found.\n");
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	say("enforce", "write error: %s", strerror(errno ? errno : EIO));
-	return EXIT_USAGE;
-}
+static const char enforce_help[] =
+    "usage: noinherit enforce [--] CMD [ARG...]\n"
+    "\n"
+    "Run CMD in place of this command with libnoinherit-preload.so in\n"
+    "enforce mode: every descriptor CMD and the programs it starts\n"
+    "create is close-on-exec unless the program asks for inheritance\n"
+    "(dup2, fcntl(F_SETFD), ioctl(FIONCLEX)).  Shells are left alone\n"
+    "(NOINHERIT_EXEMPT, see noinherit(1)).\n"
+    "\n"
+    "  -h, --help   print this help and exit\n"
+    "\n"
+    "Options end at the first argument that is not one, or at '--'.\n"
+    "Exit status: CMD's own; 2 usage error, 126 CMD cannot be\n"
+    "executed, 127 CMD not found.\n";
 
 int
 cmd_enforce(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *shim;
-	char **env;
-	int i, err;
+	char **env, **cmd;
+	int c, err;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0)
-			return enforce_usage();
-		if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			say("enforce", "unknown option '%.64s' (try --help)",
-			    argv[i]);
-			return EXIT_USAGE;
-		}
-		break;
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "+:h", longopts)) != -1) {
+		if (c == 'h')
+			return cli_help("enforce", enforce_help);
+		return cli_bad_option("enforce", c, argv, "an argument");
 	}
-	if (i >= argc) {
-		say("enforce", "no command given (try --help)");
+	if (optind >= argc) {
+		cli_say("enforce", "no command given (try --help)");
 		return EXIT_USAGE;
 	}
+	cmd = argv + optind;
 	shim = shim_path("enforce");
 	if (shim == NULL)
 		return EXIT_USAGE;
-	check_command("enforce", argv[i]);
+	shim_check_command("enforce", cmd[0]);
 	env = shim_env(shim, "enforce", NULL);
 	if (env == NULL) {
-		say("enforce", "%s", strerror(errno));
+		cli_say("enforce", "%s", strerror(errno));
 		return EXIT_USAGE;
 	}
 	fflush(NULL);
-	(void)execvpe(argv[i], argv + i, env);
+	(void)execvpe(cmd[0], cmd, env);
 	err = errno;
-	env_free(env);
-	if (err == ENOENT) {
-		if (strchr(argv[i], '/') != NULL)
-			say("enforce", "%.256s: %s", argv[i], strerror(err));
-		else
-			say("enforce", "%.256s: command not found", argv[i]);
-		return EXIT_NOT_FOUND;
-	}
-	say("enforce", "%.256s: %s", argv[i], strerror(err));
-	return EXIT_CANNOT_EXEC;
+	shim_env_free(env);
+	return cli_exec_failed("enforce", cmd[0], err);
 }

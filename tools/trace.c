@@ -30,10 +30,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +42,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "noinherit.h"
 #include "trace.h"
 
 #define EXIT_LEAK 1
-#define EXIT_CANNOT_EXEC 126
-#define EXIT_NOT_FOUND 127
 
 struct topts {
 	const char *out;	/* -o FILE, or NULL */
@@ -56,92 +55,69 @@ struct topts {
 	char **cmd;
 };
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define say(...) cli_say("trace", __VA_ARGS__)
 
-static void
-say(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("noinherit: trace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	putc('\n', stderr);
-}
-
-static int
-usage(void)
-{
-	printf("usage: noinherit trace [-o FILE] [--json] [--fail-on-leak] "
-	    "[--] CMD [ARG...]\n"
-	    "\n"
-	    "Run CMD under libnoinherit-preload.so and report every descriptor\n"
-	    "beyond 0-2 that crossed an exec into CMD's descendants: the\n"
-	    "program that received it, the one that passed it on, what it is\n"
-	    "and the backtrace of the call that made it.\n"
-	    "\n"
-	    "  -o, --output FILE  write the report to FILE ('-': standard\n"
-	    "                     output) instead of the standard error\n"
-	    "  --json             one JSON object per finding, one a line\n"
-	    "  --fail-on-leak     exit 1 if anything leaked (and CMD exited 0)\n"
-	    "  -h, --help         print this help and exit\n"
-	    "\n"
-	    "Exit status: CMD's own (128+N if killed by signal N), or 1 with\n"
-	    "--fail-on-leak; 2 usage or setup error, 126 CMD cannot be\n"
-	    "executed, 127 CMD not found.\n");
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	say("write error: %s", strerror(errno ? errno : EIO));
-	return EXIT_USAGE;
-}
+static const char trace_help[] =
+    "usage: noinherit trace [-o FILE] [--json] [--fail-on-leak] "
+    "[--] CMD [ARG...]\n"
+    "\n"
+    "Run CMD under libnoinherit-preload.so and report every descriptor\n"
+    "beyond 0-2 that crossed an exec into CMD's descendants: the\n"
+    "program that received it, the one that passed it on, what it is\n"
+    "and the backtrace of the call that made it.\n"
+    "\n"
+    "  -o, --output FILE  write the report to FILE ('-': standard\n"
+    "                     output) instead of the standard error\n"
+    "  --json             one JSON object per finding, one a line\n"
+    "  --fail-on-leak     exit 1 if anything leaked (and CMD exited 0)\n"
+    "  -h, --help         print this help and exit\n"
+    "\n"
+    "Options end at the first argument that is not one, or at '--'.\n"
+    "Exit status: CMD's own (128+N if killed by signal N), or 1 with\n"
+    "--fail-on-leak; 2 usage or setup error, 126 CMD cannot be\n"
+    "executed, 127 CMD not found.\n";
 
 /* Fills o; returns 0, 1 for --help, or -1 (said). */
 static int
 parse_args(int argc, char **argv, struct topts *o)
 {
-	const char *a;
-	int i;
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on-leak", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "+:o:h", longopts)) != -1) {
+		switch (c) {
+		case 'h':
 			return 1;
-		if (strcmp(a, "--json") == 0) {
+		case 'j':
 			o->json = true;
-		} else if (strcmp(a, "--fail-on-leak") == 0) {
+			break;
+		case 'f':
 			o->fail_on_leak = true;
-		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-			if (++i >= argc) {
-				say("option '%s' needs a file name (try --help)",
-				    a);
+			break;
+		case 'o':
+			if (*optarg == '\0') {
+				say("empty file name after '-o' (try --help)");
 				return -1;
 			}
-			o->out = argv[i];
-		} else if (strncmp(a, "--output=", 9) == 0) {
-			o->out = a + 9;
-		} else if (strncmp(a, "-o", 2) == 0) {
-			o->out = a + 2;
-		} else if (a[0] == '-' && a[1] != '\0') {
-			say("unknown option '%.64s' (try --help)", a);
-			return -1;
-		} else {
-			break;		/* CMD */
-		}
-		if (o->out != NULL && *o->out == '\0') {
-			say("empty file name after '-o' (try --help)");
+			o->out = optarg;
+			break;
+		default:
+			(void)cli_bad_option("trace", c, argv, "a file name");
 			return -1;
 		}
 	}
-	if (i >= argc) {
+	if (optind >= argc) {
 		say("no command given (try --help)");
 		return -1;
 	}
-	o->cmd = argv + i;
+	o->cmd = argv + optind;
 	return 0;
 }
 
@@ -268,7 +244,7 @@ drain(struct run *r)
 			continue;
 		if (n <= 0)
 			break;
-		if (tlog_feed(&r->log, buf, (size_t)n) < 0)
+		if (trace_log_feed(&r->log, buf, (size_t)n) < 0)
 			r->nomem = true;
 	}
 	if (r->ino >= 0) {
@@ -276,7 +252,7 @@ drain(struct run *r)
 			;	/* the events only woke us */
 	}
 	if (r->log.n > before)
-		tlog_resolve_sockets(&r->log, before);
+		trace_log_resolve_sockets(&r->log, before);
 }
 
 /* Waits for CMD, reading the log meanwhile; returns its wait status. */
@@ -368,9 +344,9 @@ report(FILE *f, const struct topts *o, struct analysis *a)
 
 	trace_symbolize(a);
 	if (o->json)
-		report_json(f, a);
+		trace_report_json(f, a);
 	else
-		report_text(f, a);
+		trace_report_text(f, a);
 	if (fflush(f) != 0 || ferror(f)) {
 		say("%.256s: write error: %s", o->out ? o->out : "stderr",
 		    strerror(errno ? errno : EIO));
@@ -412,12 +388,7 @@ start(const struct topts *o, char **env, const sigset_t *mask, pid_t *pid,
 		child_pid = *pid;
 		return 0;
 	}
-	if (err == ENOENT && strchr(o->cmd[0], '/') == NULL) {
-		say("%.256s: command not found", o->cmd[0]);
-		return EXIT_NOT_FOUND;
-	}
-	say("%.256s: %s", o->cmd[0], strerror(err));
-	return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+	return cli_exec_failed("trace", o->cmd[0], err);
 }
 
 static int
@@ -440,14 +411,14 @@ conclude(struct run *r, const struct topts *o, FILE *f, pid_t pid,
 	int rc = exit_status(status);
 
 	drain(r);
-	if (tlog_finish(&r->log) < 0)
+	if (trace_log_finish(&r->log) < 0)
 		r->nomem = true;
-	tlog_resolve_sockets(&r->log, 0);	/* merged parts, survivors */
+	trace_log_resolve_sockets(&r->log, 0);	/* merged parts, survivors */
 	(void)unlink(r->path);
 	r->path[0] = '\0';
 	if (trace_analyze(&r->log, (long)pid, &a) != 0) {
 		say("out of memory");
-		analysis_free(&a);
+		trace_analysis_free(&a);
 		if (f != stderr && f != stdout)
 			fclose(f);
 		return EXIT_USAGE;
@@ -457,7 +428,7 @@ conclude(struct run *r, const struct topts *o, FILE *f, pid_t pid,
 		rc = EXIT_USAGE;
 	else if (rc == 0 && o->fail_on_leak && a.n > 0)
 		rc = EXIT_LEAK;
-	analysis_free(&a);
+	trace_analysis_free(&a);
 	return rc;
 }
 
@@ -469,7 +440,7 @@ prepare(const struct topts *o, struct run *r, char ***env)
 
 	if (shim == NULL)
 		return EXIT_USAGE;
-	check_command("trace", o->cmd[0]);
+	shim_check_command("trace", o->cmd[0]);
 	if (make_log(r) != 0) {
 		say("cannot create the log file in %s: %s",
 		    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -497,7 +468,7 @@ cmd_trace(int argc, char **argv)
 
 	rc = parse_args(argc, argv, &o);
 	if (rc != 0)
-		return rc > 0 ? usage() : EXIT_USAGE;
+		return rc > 0 ? cli_help("trace", trace_help) : EXIT_USAGE;
 	out = open_report(o.out);
 	if (out == NULL)
 		return EXIT_USAGE;
@@ -525,7 +496,7 @@ cmd_trace(int argc, char **argv)
 		close(r.ino);
 	if (pidfd >= 0)
 		close(pidfd);
-	tlog_free(&r.log);
-	env_free(env);
+	trace_log_free(&r.log);
+	shim_env_free(env);
 	return rc;
 }

@@ -84,17 +84,17 @@ struct tlog {
  * Feeds bytes read from the log; complete lines become records.  Returns
  * the number of records added, or -1 with errno ENOMEM.
  */
-long tlog_feed(struct tlog *l, const char *buf, size_t len);
+long trace_log_feed(struct tlog *l, const char *buf, size_t len);
 /* The end of the log: a last line without its newline is parsed too. */
-long tlog_finish(struct tlog *l);
+long trace_log_finish(struct tlog *l);
 /*
  * Describes the sockets of records from index `from` on that the shim
  * left without "sock", from this network namespace's /proc/net tables
  * ("TCP 127.0.0.1:8080 LISTEN"): called as records arrive, while the
  * sockets still exist.
  */
-void tlog_resolve_sockets(struct tlog *l, size_t from);
-void tlog_free(struct tlog *l);
+void trace_log_resolve_sockets(struct tlog *l, size_t from);
+void trace_log_free(struct tlog *l);
 
 /* ---- findings (trace_find.c) ----------------------------------------- */
 
@@ -135,7 +135,7 @@ struct analysis {
  * errno ENOMEM.
  */
 int trace_analyze(const struct tlog *l, long root, struct analysis *a);
-void analysis_free(struct analysis *a);
+void trace_analysis_free(struct analysis *a);
 
 /* ---- symbols (trace_symbols.c) --------------------------------------- */
 
@@ -149,8 +149,8 @@ void trace_symbolize(struct analysis *a);
 /* ---- output (trace_report.c) ----------------------------------------- */
 
 /* The findings as text (for a person) or as JSON lines. */
-void report_text(FILE *f, const struct analysis *a);
-void report_json(FILE *f, const struct analysis *a);
+void trace_report_text(FILE *f, const struct analysis *a);
+void trace_report_json(FILE *f, const struct analysis *a);
 
 /* ---- the shim and the command (shim.c) ------------------------------- */
 
@@ -165,12 +165,12 @@ const char *shim_path(const char *who);
  * errno ENOMEM.  Free with env_free.
  */
 char **shim_env(const char *shim, const char *mode, const char *log);
-void env_free(char **env);
+void shim_env_free(char **env);
 /*
  * Says on stderr when the shim cannot reach cmd (looked up in PATH as
  * execvp does): statically linked, setuid or setgid, file capabilities,
  * another ELF class.  Never fails: a check that cannot be made is skipped.
  */
-void check_command(const char *who, const char *cmd);
+void shim_check_command(const char *who, const char *cmd);
 
 #endif /* NI_TRACE_H */

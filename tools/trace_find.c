@@ -537,7 +537,7 @@ out:
 }
 
 void
-analysis_free(struct analysis *a)
+trace_analysis_free(struct analysis *a)
 {
 	size_t i;
 

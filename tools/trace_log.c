@@ -393,7 +393,7 @@ keep_part(struct tlog *l, const char *p, size_t len)
 }
 
 long
-tlog_feed(struct tlog *l, const char *buf, size_t len)
+trace_log_feed(struct tlog *l, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len, *nl;
 	long added = 0;
@@ -439,7 +439,7 @@ nomem:
 }
 
 long
-tlog_finish(struct tlog *l)
+trace_log_finish(struct tlog *l)
 {
 	long r = 0;
 
@@ -459,7 +459,7 @@ tlog_finish(struct tlog *l)
 }
 
 void
-tlog_free(struct tlog *l)
+trace_log_free(struct tlog *l)
 {
 	free(l->v);
 	free(l->part);
@@ -479,7 +479,7 @@ unresolved(const struct tfd *f, unsigned long *ino)
 }
 
 void
-tlog_resolve_sockets(struct tlog *l, size_t from)
+trace_log_resolve_sockets(struct tlog *l, size_t from)
 {
 	struct pi_socktab t = { 0 };
 	const struct pi_sock *s;

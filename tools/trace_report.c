@@ -3,11 +3,12 @@
  * or as JSON lines (one object per finding).  Names, paths and command
  * lines come from the traced programs and may hold any byte but NUL: the
  * text escapes what would disturb a terminal, the JSON is always valid
- * UTF-8 (jsonl.c).
+ * UTF-8 (cli.h).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "trace.h"
 
 #define SHOWN_FRAMES 16		/* frames per finding */
@@ -43,16 +44,16 @@ put_arg(FILE *f, const char *s)
 		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "0123456789-_./=:,+@%", *p) != NULL;
 	if (plain) {
-		text_put_str(f, s);
+		cli_puts_text(f, s);
 		return;
 	}
 	putc('\'', f);
 	while ((p = strchr(s, '\'')) != NULL) {
-		text_put_mem(f, s, (size_t)(p - s));
+		cli_put_text(f, s, (size_t)(p - s), 0);
 		fputs("'\\''", f);
 		s = p + 1;
 	}
-	text_put_str(f, s);
+	cli_puts_text(f, s);
 	putc('\'', f);
 }
 
@@ -73,7 +74,7 @@ static void
 put_what(FILE *f, const struct finding *g)
 {
 	fprintf(f, "%s ", pi_kind_name(g->kind));
-	text_put_str(f, g->sock ? g->sock : g->sample->what);
+	cli_puts_text(f, g->sock ? g->sock : g->sample->what);
 	if (g->listening)
 		fputs(" [LISTENING]", f);
 }
@@ -83,16 +84,16 @@ put_frame(FILE *f, size_t k, const struct frame *fr)
 {
 	fprintf(f, "    #%zu ", k);
 	if (fr->func != NULL || fr->sym != NULL)
-		text_put_str(f, fr->func != NULL ? fr->func : fr->sym);
+		cli_puts_text(f, fr->func != NULL ? fr->func : fr->sym);
 	else
 		fputs("??", f);
 	if (fr->file != NULL) {
 		fputs(" at ", f);
-		text_put_str(f, fr->file);
+		cli_puts_text(f, fr->file);
 		fprintf(f, ":%lu", fr->line);
 	}
 	fputs(" (", f);
-	text_put_str(f, base(fr->obj));
+	cli_puts_text(f, base(fr->obj));
 	fprintf(f, "+0x%llx)\n", fr->off);
 }
 
@@ -100,13 +101,13 @@ static void
 put_receipt(FILE *f, const struct receipt *r)
 {
 	fprintf(f, "    fd %d into ", r->fd->fd);
-	text_put_str(f, base(r->to->exe));
+	cli_puts_text(f, base(r->to->exe));
 	fprintf(f, " (pid %ld", r->to->pid);
 	if (r->by != NULL) {
 		fputs(") from ", f);
-		text_put_str(f, base(r->by->exe));
+		cli_puts_text(f, base(r->by->exe));
 		fprintf(f, " (pid %ld) by ", r->by->pid);
-		text_put_str(f, r->by->call);
+		cli_puts_text(f, r->by->call);
 	} else {
 		fprintf(f, ", parent pid %ld; no exec of it was logged",
 		    r->to->ppid);
@@ -126,11 +127,11 @@ put_finding(FILE *f, size_t i, const struct finding *g)
 	put_what(f, g);
 	fputs("\n  made by ", f);
 	if (o != NULL) {
-		text_put_str(f, o->made_by);
+		cli_puts_text(f, o->made_by);
 		fputs("()", f);
 		if (g->origin_exe != NULL) {
 			fputs(" in ", f);
-			text_put_str(f, base(g->origin_exe));
+			cli_puts_text(f, base(g->origin_exe));
 		}
 		if (o->made_pid > 0)
 			fprintf(f, " (pid %ld)", o->made_pid);
@@ -155,7 +156,7 @@ put_finding(FILE *f, size_t i, const struct finding *g)
 }
 
 void
-report_text(FILE *f, const struct analysis *a)
+trace_report_text(FILE *f, const struct analysis *a)
 {
 	size_t i;
 
@@ -181,13 +182,13 @@ static void
 json_frame(FILE *f, const struct frame *fr)
 {
 	fputs("{\"obj\":", f);
-	json_put_str(f, fr->obj);
+	cli_puts_json(f, fr->obj);
 	fprintf(f, ",\"off\":\"0x%llx\",\"sym\":", fr->off);
-	json_put_str(f, fr->sym);
+	cli_puts_json(f, fr->sym);
 	fputs(",\"func\":", f);
-	json_put_str(f, fr->func);
+	cli_puts_json(f, fr->func);
 	fputs(",\"file\":", f);
-	json_put_str(f, fr->file);
+	cli_puts_json(f, fr->file);
 	if (fr->file != NULL)
 		fprintf(f, ",\"line\":%lu}", fr->line);
 	else
@@ -200,18 +201,18 @@ json_receipt(FILE *f, const struct receipt *r)
 	size_t i;
 
 	fprintf(f, "{\"fd\":%d,\"pid\":%ld,\"exe\":", r->fd->fd, r->to->pid);
-	json_put_str(f, r->to->exe);
+	cli_puts_json(f, r->to->exe);
 	fputs(",\"argv\":[", f);
 	for (i = 0; i < r->to->argc; i++) {
 		if (i > 0)
 			putc(',', f);
-		json_put_str(f, r->to->argv[i]);
+		cli_puts_json(f, r->to->argv[i]);
 	}
 	fputs("],\"parent_pid\":", f);
 	fprintf(f, "%ld,\"parent_exe\":", r->by ? r->by->pid : r->to->ppid);
-	json_put_str(f, r->by ? r->by->exe : NULL);
+	cli_puts_json(f, r->by ? r->by->exe : NULL);
 	fputs(",\"call\":", f);
-	json_put_str(f, r->by ? r->by->call : NULL);
+	cli_puts_json(f, r->by ? r->by->call : NULL);
 	putc('}', f);
 }
 
@@ -222,18 +223,18 @@ json_finding(FILE *f, const struct finding *g)
 	size_t k;
 
 	fprintf(f, "{\"kind\":\"%s\",\"what\":", pi_kind_name(g->kind));
-	json_put_str(f, g->sample->what);
+	cli_puts_json(f, g->sample->what);
 	fputs(",\"sock\":", f);
-	json_put_str(f, g->sock);
+	cli_puts_json(f, g->sock);
 	fprintf(f, ",\"listening\":%s,\"made_by\":",
 	    g->listening ? "true" : "false");
-	json_put_str(f, o ? o->made_by : NULL);
+	cli_puts_json(f, o ? o->made_by : NULL);
 	if (o != NULL && o->made_pid > 0)
 		fprintf(f, ",\"made_pid\":%ld", o->made_pid);
 	else
 		fputs(",\"made_pid\":null", f);
 	fputs(",\"made_exe\":", f);
-	json_put_str(f, g->origin_exe);
+	cli_puts_json(f, g->origin_exe);
 	fputs(",\"bt\":[", f);
 	for (k = 0; o != NULL && k < o->nbt && k < SHOWN_FRAMES; k++) {
 		if (k > 0)
@@ -251,7 +252,7 @@ json_finding(FILE *f, const struct finding *g)
 }
 
 void
-report_json(FILE *f, const struct analysis *a)
+trace_report_json(FILE *f, const struct analysis *a)
 {
 	size_t i;
 

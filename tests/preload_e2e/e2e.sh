@@ -321,6 +321,59 @@ enforce.static)
 	out "^static hello\$"
 	err "^noinherit: enforce: .*static_hello is statically linked: the shim cannot reach it; it runs without enforcement"
 	;;
+cli.escape)
+	# A file name with every kind of byte that needs escaping, leaked
+	# across an exec under trace and held by a process that audit -p
+	# reads: both print it the same, exactly as noinherit(1) says.
+	name=$(printf 'n\nr\rt\tff\377e\303\251eu\342\202\254em\360\237\230\200c\200tr\342\202x ov\300\257su\355\240\200bs\\q"es\033del\177end')
+	f=$tmp/$name
+	echo data >"$f" || fail "cannot create the file"
+	# Text: control bytes and each byte outside valid UTF-8 as \xNN, a
+	# backslash as two, valid UTF-8 as it is.
+	text='n\x0ar\x0dt\x09ff\xffeéeu€em😀c\x80tr\xe2\x82x ov\xc0\xafsu\xed\xa0\x80bs\\q"es\x1bdel\x7fend'
+	# JSON: \n \r \t, other control characters as \u00NN, U+FFFD for
+	# each byte outside valid UTF-8.
+	json='n\nr\rt\tff\ufffdeéeu€em😀c\ufffdtr\ufffd\ufffdx ov\ufffd\ufffdsu\ufffd\ufffd\ufffdbs\\q\"es\u001bdel\u007fend'
+	has_line() {	# FILE LINE: LINE is a whole line of FILE
+		grep -F -x -q -- "$2" "$1" && return
+		printf 'expected the line: %s\n' "$2"
+		fail "no such line in $(basename "$1")"
+	}
+	has_text() {	# FILE TEXT
+		grep -F -q -- "$2" "$1" && return
+		printf 'expected: %s\n' "$2"
+		fail "not in $(basename "$1")"
+	}
+	run "$ni" trace -o "$tmp/report" -- sh -c 'exec 7<"$1"; exec true' sh "$f"
+	status 0
+	sed -n 's/^leak [0-9]*: //p' "$tmp/report" >"$tmp/leaks"
+	has_line "$tmp/leaks" "file $tmp/$text"
+	run "$ni" trace --json -o "$tmp/report.json" -- sh -c 'exec 7<"$1"; exec true' sh "$f"
+	status 0
+	has_text "$tmp/report.json" "\"what\":\"$tmp/$json\""
+	sleep 60 7<"$f" &
+	holder=$!
+	n=0
+	while [ ! -e "/proc/$holder/fd/7" ] && [ $n -lt 500 ]; do
+		n=$((n + 1))
+		sleep 0.01
+	done
+	"$ni" audit -p "$holder" >"$tmp/audit" 2>"$tmp/err"
+	st=$?
+	"$ni" audit --json -p "$holder" >"$tmp/audit.json" 2>>"$tmp/err"
+	st2=$?
+	kill "$holder"
+	wait "$holder" 2>/dev/null
+	cp "$tmp/audit" "$tmp/out"
+	[ "$st" -eq 1 ] && [ "$st2" -eq 1 ] || fail "audit exited $st and $st2, expected 1"
+	has_line "$tmp/audit" "      7  file      $tmp/$text"
+	has_text "$tmp/audit.json" "\"fd\":7,\"kind\":\"file\",\"target\":\"$tmp/$json\""
+	# The JSON is valid UTF-8 throughout.
+	if command -v iconv >/dev/null 2>&1; then
+		iconv -f UTF-8 -t UTF-8 "$tmp/report.json" "$tmp/audit.json" \
+		    >/dev/null || fail "the JSON is not valid UTF-8"
+	fi
+	;;
 *)
 	echo "e2e.sh: unknown case $case_"
 	exit 2

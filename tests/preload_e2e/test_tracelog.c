@@ -56,17 +56,17 @@ run_log(struct run *r, const char *text, size_t piece, long root)
 	memset(r, 0, sizeof *r);
 	for (off = 0; off < len; off += n) {
 		n = piece == 0 || len - off < piece ? len - off : piece;
-		assert_true(tlog_feed(&r->log, text + off, n) >= 0);
+		assert_true(trace_log_feed(&r->log, text + off, n) >= 0);
 	}
-	assert_true(tlog_finish(&r->log) >= 0);
+	assert_true(trace_log_finish(&r->log) >= 0);
 	assert_int_equal(trace_analyze(&r->log, root, &r->a), 0);
 }
 
 static void
 run_free(struct run *r)
 {
-	analysis_free(&r->a);
-	tlog_free(&r->log);
+	trace_analysis_free(&r->a);
+	trace_log_free(&r->log);
 }
 
 /* The report as text or JSON in a malloc'd string. */
@@ -79,9 +79,9 @@ report(const struct analysis *a, bool json)
 
 	assert_non_null(f);
 	if (json)
-		report_json(f, a);
+		trace_report_json(f, a);
 	else
-		report_text(f, a);
+		trace_report_text(f, a);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
@@ -382,8 +382,8 @@ static void
 json_report_parses(void **state)
 {
 	static const char text[] =
-	    START(100, 50, "/bin/le\\\"aky\\u00e9\\ud83d\\ude00", "")
-	    EXEC(100, "/bin/le\\\"aky\\u00e9\\ud83d\\ude00", "posix_spawn", ORIGIN(3, 7, "open", "0x1234") "," ORIGIN(4, 8, "socket", "0x99"))
+	    START(100, 50, "/bin/le\\\"aky\xc3\xa9\\ud83d\\ude00", "")
+	    EXEC(100, "/bin/le\\\"aky\xc3\xa9\\ud83d\\ude00", "posix_spawn", ORIGIN(3, 7, "open", "0x1234") "," ORIGIN(4, 8, "socket", "0x99"))
 	    START(101, 100, "/bin/child", FD(3, 7) "," FD(4, 8));
 	struct jarena mem = { NULL };
 	const struct jv *v;
@@ -446,6 +446,11 @@ json_parser_corners(void **state)
 	v = parse(&m, "\"\\u0000\\ud800x\"");
 	assert_non_null(v);
 	assert_string_equal(jv_str(v), "\xef\xbf\xbd\xef\xbf\xbdx");
+	/* The shim's bytes that are not UTF-8, \u0080-\u00ff, come back as
+	 * bytes; valid UTF-8 as it is; U+0100 as UTF-8. */
+	v = parse(&m, "\"\\u00ff\\u0080\xc3\xa9\\u0100\"");
+	assert_non_null(v);
+	assert_string_equal(jv_str(v), "\xff\x80\xc3\xa9\xc4\x80");
 	/* 2^64 - 1 fits, 2^64 does not. */
 	assert_true(jv_uint(parse(&m, "18446744073709551615"), &n));
 	assert_true(n == ~0ULL);

@@ -15,8 +15,7 @@
 #include <string.h>
 
 #include "handles.h"
-#include "jsonl.h"
-#include "procinfo.h"	/* pi_utf8_len */
+#include "cli.h"
 
 #define EXIT_USAGE 2
 
@@ -53,25 +52,13 @@ why(DWORD err)
 }
 
 /*
- * Text for a terminal: control characters and bytes that are not UTF-8 as
- * \xNN.  Unlike POSIX audit's text_put_str, a backslash stays one: it is
- * the path separator here.
+ * Text for a terminal (cli.h).  Unlike the POSIX command's, a backslash
+ * stays one: it is the path separator here.
  */
 static void
 put_text(const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), k;
-	while (n > 0) {
-		if (*s >= 0x20 && *s != 0x7f && (k = pi_utf8_len(s, n)) > 0) {
-			fwrite(s, 1, k, stdout);
-		} else {
-			printf("\\x%02x", *s);
-			k = 1;
-		}
-		s += k;
-		n -= k;
-	}
+	cli_put_text(stdout, str, strlen(str), CLI_TEXT_KEEP_BACKSLASH);
 }
 
 static bool
@@ -84,7 +71,7 @@ static void
 print_json(const struct opts *o, const struct wa_proc *p)
 {
 	printf("{\"pid\":%lu,\"exe\":", p->pid);
-	json_put_str(stdout, p->exe);
+	cli_puts_json(stdout, p->exe);
 	fputs(",\"handles\":[", stdout);
 	bool first = true;
 	for (size_t i = 0; i < p->n; i++) {
@@ -93,16 +80,16 @@ print_json(const struct opts *o, const struct wa_proc *p)
 			continue;
 		printf("%s{\"handle\":%llu,\"type\":", first ? "" : ",",
 		    (unsigned long long)h->value);
-		json_put_str(stdout, h->type);
+		cli_puts_json(stdout, h->type);
 		fputs(",\"kind\":", stdout);
-		json_put_str(stdout, h->kind);
+		cli_puts_json(stdout, h->kind);
 		fputs(",\"name\":", stdout);
-		json_put_str(stdout, h->name);
+		cli_puts_json(stdout, h->name);
 		printf(",\"std\":%s}", h->std ? "true" : "false");
 		first = false;
 	}
 	fputs("],\"error\":", stdout);
-	json_put_str(stdout, p->error ? why(p->error) : NULL);
+	cli_puts_json(stdout, p->error ? why(p->error) : NULL);
 	fputs("}\n", stdout);
 }
 
