@@ -3,8 +3,9 @@
  *
  *   audit.c            arguments, the loop over processes, exit status
  *   audit_scan.c       reading one process: /proc/PID through a directory
- *                      descriptor, fdinfo, links, socket tables per network
- *                      namespace
+ *                      descriptor, fdinfo, then each leak-prone fd's file
+ *                      (checked to be fdinfo's), sockets from sock_diag
+ *                      (sockdiag.c) per network namespace
  *   audit_inherited.c  --inherited: kcmp(2), or pidfd_getfd(2) and
  *                      F_DUPFD_QUERY
  *   audit_output.c     the table and the JSON lines, and their escaping

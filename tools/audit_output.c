@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -23,6 +24,30 @@ static void
 json_str_or_null(bool has, const char *str)
 {
 	cli_puts_json(stdout, has ? str : NULL);
+}
+
+/*
+ * A target for the table: escaped, then " (deleted)" when the file is.  A
+ * name that itself ends in " (deleted)" shows that space as \x20, so no
+ * name can imitate the mark.
+ */
+static void
+text_target(const char *str, bool deleted)
+{
+	static const char suffix[] = " (deleted)";
+	size_t len = strlen(str), slen = sizeof suffix - 1;
+	char *head;
+
+	if (len >= slen && strcmp(str + len - slen, suffix) == 0 &&
+	    (head = strndup(str, len - slen)) != NULL) {
+		cli_puts_text(stdout, head);
+		free(head);
+		fputs("\\x20(deleted)", stdout);
+	} else {
+		cli_puts_text(stdout, str);
+	}
+	if (deleted)
+		fputs(suffix, stdout);
 }
 
 /* ------------------------------------------------------------------ */
@@ -105,7 +130,7 @@ audit_print_text(const struct proc *p, const struct scan *s, const struct opts *
 		const struct fdrec *r = &s->v[i];
 
 		printf("%7d  %-9s ", r->fd, pi_kind_name(r->kind));
-		cli_puts_text(stdout, s->arena + r->target);
+		text_target(s->arena + r->target, r->deleted);
 		if (r->listening)
 			fputs("  [LISTENING]", stdout);
 		if (r->inherited > 0)

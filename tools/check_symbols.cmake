@@ -4,7 +4,8 @@
 #
 #   cmake -DNM=<nm> -P check_symbols.cmake <object or archive>...
 #
-# Allowed: audit_ trace_ exec_ cli_ shim_ pi_ (the /proc parsers), jv_ and
+# Allowed: audit_ trace_ exec_ cli_ shim_ pi_ (the /proc parsers), sd_
+# (sockdiag.c, the kernel's socket facts), jv_ and
 # jarena_ (the log's JSON parser), fdnames_ (preload/fdnames.c, shared
 # with the shim), cmd_ (the subcommands) and main.  Names
 # beginning with "__" are the compiler's (sanitizer instrumentation).
@@ -31,7 +32,7 @@ if(NOT status EQUAL 0)
   message(FATAL_ERROR "${NM} failed (${status}): ${err}")
 endif()
 
-set(allowed "^(audit_|trace_|exec_|cli_|shim_|pi_|jv_|jarena_|fdnames_|cmd_|__)|^main$")
+set(allowed "^(audit_|trace_|exec_|cli_|shim_|pi_|sd_|jv_|jarena_|fdnames_|cmd_|__)|^main$")
 string(REPLACE "\n" ";" lines "${out}")
 set(bad "")
 set(count 0)

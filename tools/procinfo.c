@@ -228,6 +228,32 @@ read_addr(struct cur *c, bool v6, char *out, size_t size)
 	return true;
 }
 
+const char *
+pi_ip_proto_name(unsigned p)
+{
+	/* /etc/protocols' names, so the output does not depend on it. */
+	switch (p) {
+	case 0: return "ip";
+	case 1: return "icmp";
+	case 2: return "igmp";
+	case 4: return "ipencap";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 41: return "ipv6";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ah";
+	case 58: return "ipv6-icmp";
+	case 89: return "ospf";
+	case 103: return "pim";
+	case 112: return "vrrp";
+	case 132: return "sctp";
+	case 136: return "udplite";
+	case 255: return "raw";
+	default: return NULL;
+	}
+}
+
 static bool
 addr_is_zero(const char *a)
 {
@@ -268,7 +294,19 @@ pi_socktab_parse_inet(struct pi_socktab *t, const char *buf, size_t len,
 			return -1;
 		}
 		s->listening = tcp && st == 0x0A;
-		if (addr_is_zero(remote))
+		if (strcmp(proto, "RAW") == 0) {
+			/* A raw socket's "port" is its protocol. */
+			const char *colon = strrchr(local, ':');
+			unsigned long pn = colon ? strtoul(colon + 1, NULL, 10) : 0;
+			const char *pname = pi_ip_proto_name((unsigned)pn);
+
+			if (pname != NULL)
+				snprintf(s->desc, sizeof(s->desc), "RAW%s %s",
+				    v6 ? "6" : "", pname);
+			else
+				snprintf(s->desc, sizeof(s->desc),
+				    "RAW%s protocol %lu", v6 ? "6" : "", pn);
+		} else if (addr_is_zero(remote))
 			snprintf(s->desc, sizeof(s->desc), "%s%s %s%s%s", proto,
 			    v6 ? "6" : "", local, tcp ? " " : "",
 			    tcp ? tcp_state((unsigned)st) : "");
@@ -604,6 +642,7 @@ pi_socktab_free(struct pi_socktab *t)
 	t->n = t->cap = 0;
 	t->sorted = false;
 	t->loaded = 0;
+	t->diag = 0;
 }
 
 /* ---- kinds ------------------------------------------------------------ */

@@ -31,14 +31,18 @@ int pi_fdinfo_parse(const char *buf, size_t len, struct pi_fdinfo *out);
 
 struct pi_sock {
 	unsigned long inode;
+	unsigned long peer;	/* a UNIX socket's peer (sock_diag), or 0 */
 	bool listening;		/* TCP LISTEN, or a listening UNIX socket */
-	char desc[160];		/* raw text, not escaped (a UNIX path may hold any
-				 * byte but NUL and newline):
+	unsigned char text;	/* sd_load_self: 1 + its kind when read from
+				 * the /proc/net text, else 0 */
+	char desc[256];		/* raw text, not escaped (a UNIX name may hold
+				 * any byte; a NUL inside an abstract name is
+				 * shown as '@', as ss(8) does):
 				 * "TCP 127.0.0.1:8080 LISTEN",
 				 * "TCP6 [::1]:22 -> [::1]:5555 ESTABLISHED",
 				 * "UDP 0.0.0.0:68", "UNIX /run/x.sock LISTEN",
 				 * "UNIX @abstract", "UNIX (unnamed) STREAM",
-				 * "NETLINK ROUTE", "RAW 0.0.0.0:1" ... */
+				 * "NETLINK ROUTE", "RAW icmp" ... */
 };
 
 struct pi_socktab {
@@ -46,6 +50,7 @@ struct pi_socktab {
 	size_t n, cap;
 	bool sorted;
 	unsigned loaded;	/* the /proc/net files read into it, a bit each */
+	unsigned diag;		/* the sock_diag kinds dumped into it (sockdiag.h) */
 };
 
 /*
@@ -79,6 +84,10 @@ int pi_socktab_load(struct pi_socktab *t, pid_t pid);
 int pi_socktab_load_proto(struct pi_socktab *t, pid_t pid, const char *name);
 const struct pi_sock *pi_socktab_find(struct pi_socktab *t, unsigned long inode);
 void pi_socktab_free(struct pi_socktab *t);
+
+/* The name of IP protocol p as /etc/protocols has it ("icmp",
+ * "ipv6-icmp"), or NULL. */
+const char *pi_ip_proto_name(unsigned p);
 
 /* ---- what a descriptor is -------------------------------------------- */
 

@@ -11,7 +11,7 @@
  *   2. CMD is started with ni_spawn: the standard streams only, PATH
  *      searched, LD_PRELOAD and the NOINHERIT_ variables set;
  *   3. while it runs, the log is read as it grows (inotify), so that the
- *      sockets it names can be described from /proc/net while they still
+ *      sockets it names can be described (sock_diag) while they still
  *      exist; SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to this process
  *      alone are passed on to CMD (a terminal's reach CMD directly), and
  *      this process stays to reap CMD and report;

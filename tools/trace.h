@@ -89,9 +89,10 @@ long trace_log_feed(struct tlog *l, const char *buf, size_t len);
 long trace_log_finish(struct tlog *l);
 /*
  * Describes the sockets of records from index `from` on that the shim
- * left without "sock", from this network namespace's /proc/net tables
- * ("TCP 127.0.0.1:8080 LISTEN"): called as records arrive, while the
- * sockets still exist.
+ * left without "sock", from this network namespace's NETLINK_SOCK_DIAG
+ * (sockdiag.h; the /proc/net text tables for a kind it cannot list, said
+ * once on stderr) ("TCP 127.0.0.1:8080 LISTEN"): called as records
+ * arrive, while the sockets still exist.
  */
 void trace_log_resolve_sockets(struct tlog *l, size_t from);
 void trace_log_free(struct tlog *l);

@@ -12,9 +12,11 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sockdiag.h"
 #include "trace.h"
 
 /* No record comes near this (the shim keeps them under 4 KiB). */
@@ -478,12 +480,32 @@ unresolved(const struct tfd *f, unsigned long *ino)
 	return f->sock == NULL && pi_link_inode(f->what, "socket:[", ino);
 }
 
+/* Said once a run: the kinds that sock_diag could not list. */
+static void
+say_text(unsigned text)
+{
+	static unsigned said;
+	int k;
+
+	for (k = 0; k < SD_NKINDS; k++) {
+		if (!(text & ~said & (1u << k)))
+			continue;
+		said |= 1u << k;
+		fprintf(stderr, "noinherit: trace: NETLINK_SOCK_DIAG cannot "
+		    "list %s sockets here: they are described from the "
+		    "/proc/net text tables%s\n", sd_kind_name((enum sd_kind)k),
+		    k == SD_UNIX ? ", where a socket name holding a newline "
+		    "can forge a line" : "");
+	}
+}
+
 void
 trace_log_resolve_sockets(struct tlog *l, size_t from)
 {
 	struct pi_socktab t = { 0 };
 	const struct pi_sock *s;
 	unsigned long ino;
+	unsigned text = 0;
 	bool loaded = false;
 	size_t i, k;
 
@@ -496,10 +518,12 @@ trace_log_resolve_sockets(struct tlog *l, size_t from)
 			/* Read the tables once, and only if needed. */
 			if (!loaded) {
 				loaded = true;
-				if (pi_socktab_load(&t, 0) != 0 && t.n == 0)
+				if (sd_load_self(&t, &text) != 0 && t.n == 0)
 					goto out;
 			}
 			s = pi_socktab_find(&t, ino);
+			if (s != NULL && s->text)
+				say_text(1u << (s->text - 1));
 			if (s != NULL)
 				f->sock = jarena_strdup(&l->mem, s->desc);
 		}

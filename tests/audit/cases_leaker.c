@@ -100,7 +100,7 @@ leaker_json(void)
 	    "\"listening\":true,", LK_UNIX_LISTEN, dir, LK_SOCK_NAME);
 	has(&r, want);
 	snprintf(want, sizeof want, "{\"fd\":%d,\"kind\":\"file\","
-	    "\"target\":\"%s/%s (deleted)\",\"deleted\":true,"
+	    "\"target\":\"%s/%s\",\"deleted\":true,"
 	    "\"listening\":false,", LK_DELETED, dir, LK_GONE_NAME);
 	has(&r, want);
 	/* JSON escapes; the byte 0xff becomes U+FFFD. */

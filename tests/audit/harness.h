@@ -103,5 +103,11 @@ void no_such_process(void);		/* no-such-process */
 void zombie(void);			/* zombie */
 void exited_mid_scan(const char *trigger); /* exited-mid-scan, -fdinfo */
 void permission(void);			/* permission */
+/* cases_hostile.c */
+void forged_unix(bool fallback);	/* forged-unix, forged-unix-fallback */
+void netns(void);			/* netns */
+void raw(void);				/* raw */
+void repoint(void);			/* repoint */
+void deleted(void);			/* deleted */
 
 #endif /* NI_AUDIT_HARNESS_H */

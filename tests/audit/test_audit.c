@@ -6,7 +6,8 @@
  *
  * One ctest entry per CASE (tests/audit/CMakeLists.txt).  Exit 0 on
  * success, 1 on failure, 77 when the case cannot be set up here.  The
- * cases are in cases_leaker.c and cases_lifecycle.c, what they share in
+ * cases are in cases_leaker.c, cases_lifecycle.c and cases_hostile.c,
+ * what they share in
  * harness.c.
  */
 #include <stdio.h>
@@ -47,6 +48,18 @@ main(int argc, char **argv)
 		self();
 	else if (strcmp(c, "all") == 0)
 		all();
+	else if (strcmp(c, "forged-unix") == 0)
+		forged_unix(false);
+	else if (strcmp(c, "forged-unix-fallback") == 0)
+		forged_unix(true);
+	else if (strcmp(c, "netns") == 0)
+		netns();
+	else if (strcmp(c, "raw") == 0)
+		raw();
+	else if (strcmp(c, "repoint") == 0)
+		repoint();
+	else if (strcmp(c, "deleted") == 0)
+		deleted();
 	else {
 		fprintf(stderr, "test_audit: unknown case '%s'\n", c);
 		return 2;

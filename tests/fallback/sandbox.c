@@ -2,8 +2,8 @@
  * ni_sandbox - run a program where the atomic close-on-exec mechanisms are
  * refused, so that every fallback of the library runs on a modern kernel.
  *
- *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--hide-proc]
- *              [--strip-cloexec]
+ *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-sockdiag]
+ *              [--hide-proc] [--strip-cloexec]
  *              -- PROG ARGS...
  *
  * --seccomp=enosys  installs a seccomp filter (inherited across fork and
@@ -24,6 +24,10 @@
  * --no-vfork        refuses clone with CLONE_VFORK and vfork with EPERM
  *                   (and clone3 with ENOSYS), so that ni_spawn takes its
  *                   fork fallback.  Leaves NI_TEST_MODE alone.
+ * --no-sockdiag     refuses socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) with
+ *                   EPROTONOSUPPORT, as a kernel without sock_diag does, so
+ *                   that `noinherit audit` and trace take the /proc/net
+ *                   text fallback.
  * --hide-proc       runs PROG in a private mount namespace with an empty
  *                   tmpfs over /proc, so /proc/self/fd cannot be walked.
  *                   Exits 77 (ctest's skip code) when that is not allowed.
@@ -53,6 +57,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <linux/netlink.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -73,8 +78,9 @@ static const char *prog = "ni_sandbox";
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] [--hide-proc] "
-	    "[--strip-cloexec] -- PROG ARGS...\n", prog);
+	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] "
+	    "[--no-sockdiag] [--hide-proc] [--strip-cloexec] -- PROG ARGS...\n",
+	    prog);
 	exit(2);
 }
 
@@ -129,7 +135,7 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 	ok = add_rule(ctx, (err), (name), (argno), 0xffffffffu, (value)) && ok
 
 static void
-install_seccomp(enum refusal how, bool novfork)
+install_seccomp(enum refusal how, bool novfork, bool nosockdiag)
 {
 	scmp_filter_ctx ctx;
 	bool eperm = how == REFUSE_EPERM;
@@ -150,6 +156,16 @@ install_seccomp(enum refusal how, bool novfork)
 	if (novfork) {
 		FLAG("clone", 0, CLONE_VFORK, EPERM);
 		ok = add_rule_all(ctx, EPERM, "vfork") && ok;
+	}
+	if (nosockdiag) {
+		int nr = seccomp_syscall_resolve_name("socket");
+
+		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), nr,
+		    2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+		    SCMP_A2(SCMP_CMP_EQ, NETLINK_SOCK_DIAG)) < 0) {
+			fprintf(stderr, "%s: seccomp rule for socket\n", prog);
+			ok = false;
+		}
 	}
 	if (how == REFUSE_NONE)
 		goto load;
@@ -195,10 +211,11 @@ load:
 }
 #else
 static void
-install_seccomp(enum refusal how, bool novfork)
+install_seccomp(enum refusal how, bool novfork, bool nosockdiag)
 {
 	(void)how;
 	(void)novfork;
+	(void)nosockdiag;
 	printf("skip: ni_sandbox was built without libseccomp\n");
 	exit(SKIP_CODE);
 }
@@ -258,6 +275,7 @@ main(int argc, char **argv)
 {
 	enum refusal seccomp = REFUSE_NONE;
 	bool hideproc = false, strip = false, novfork = false;
+	bool nosockdiag = false;
 	const char *mode = NULL;
 	int i;
 
@@ -273,6 +291,8 @@ main(int argc, char **argv)
 			seccomp = REFUSE_EPERM;
 		} else if (strcmp(a, "--no-vfork") == 0) {
 			novfork = true;
+		} else if (strcmp(a, "--no-sockdiag") == 0) {
+			nosockdiag = true;
 		} else if (strcmp(a, "--hide-proc") == 0) {
 			hideproc = true;
 		} else if (strcmp(a, "--strip-cloexec") == 0) {
@@ -302,8 +322,8 @@ main(int argc, char **argv)
 		hide_proc();
 	if (strip)
 		strip_cloexec();
-	if (seccomp != REFUSE_NONE || novfork)
-		install_seccomp(seccomp, novfork);
+	if (seccomp != REFUSE_NONE || novfork || nosockdiag)
+		install_seccomp(seccomp, novfork, nosockdiag);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);

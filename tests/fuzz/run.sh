@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang and runs each from its seed corpus
-# (real /proc files, tests/fuzz/corpus/NAME) for a fixed time.
+# (real /proc files and sock_diag replies, tests/fuzz/corpus/NAME) for a fixed time.
 #   sh tests/fuzz/run.sh [SECONDS]      default 15 per target (CI)
 # Longer runs: sh tests/fuzz/run.sh 3600, or run one target by hand:
 #   build-fuzz/tests/fuzz/fuzz_unix -max_total_time=3600 NEWDIR tests/fuzz/corpus/unix
@@ -11,8 +11,8 @@ dir=$src/build-fuzz
 CC=clang cmake -S "$src" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 	-DNI_FUZZ=ON -DBUILD_TESTING=OFF -DNI_BUILD_BENCH=OFF >/dev/null
 cmake --build "$dir" --target fuzz_fdinfo fuzz_inet fuzz_unix fuzz_netlink \
-	fuzz_packet fuzz_link
-for t in fdinfo inet unix netlink packet link; do
+	fuzz_packet fuzz_link fuzz_sockdiag
+for t in fdinfo inet unix netlink packet link sockdiag; do
 	work=$dir/corpus-$t
 	mkdir -p "$work"
 	echo "fuzz: $t for ${secs}s"

@@ -314,6 +314,38 @@ enforce.ssh-agent)
 	status 0
 	out "^ssh-add: 1\$"
 	;;
+trace.unix-names)
+	# Socket facts from sock_diag: a path holding a newline, and an
+	# abstract name holding a forged /proc/net/unix line, come out whole
+	# (one socket a run: trace shows one description a call site).  The
+	# child sleeps: trace describes a socket when it reads the exec's
+	# record, and the socket must still exist then.
+	need python3
+	need sleep
+	for kind in path abstract; do
+		run "$ni" trace -- python3 -c '
+import socket, subprocess, sys
+tmp, reporter, kind = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX)
+if kind == "path":
+    s.bind(tmp + "/a\nb.sock")
+    s.listen(1)
+else:
+    s.bind(b"\0ni\n0000000000000000: 00000002 00000000 00010000 0001 01 1 /run/evil.sock")
+s.set_inheritable(True)
+subprocess.run(["sleep", "1"], close_fds=False, check=True)
+' "$tmp" "$reporter" "$kind"
+		status 0
+		if [ "$kind" = path ]; then
+			grep -Fq "socket UNIX $tmp/a\\x0ab.sock STREAM LISTEN [LISTENING]" "$tmp/err" ||
+				fail "the listener with a newline in its path is not whole"
+		else
+			grep -Fq 'socket UNIX @ni\x0a0000000000000000: 00000002 00000000 00010000 0001 01 1 /run/evil.sock STREAM' "$tmp/err" ||
+				fail "the abstract name is not whole"
+			no_err "LISTENING"
+		fi
+	done
+	;;
 enforce.static)
 	[ -n "$static" ] && [ -x "$static" ] || skip "no static binary (-static does not link here)"
 	run "$ni" enforce -- "$static"
