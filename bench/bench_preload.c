@@ -1,26 +1,34 @@
 /*
  * bench_preload.c - what the preload shim costs: the same commands run
  * plain, under `noinherit enforce` and under `noinherit trace`, side by
- * side in one run (issue 5, "Tests and figures").
+ * side in one run (issue 5, "Tests and figures"; issues 11 and 12,
+ * "Benchmark").
  *
- * Two workloads:
+ * Four workloads (rows), all by default, or those named by --rows:
  *   open  this program re-run as `bench_preload --loop-open N`: N times
  *         open("/dev/null") + close().  Every open goes through the
  *         shim's hook: enforce adds O_CLOEXEC, trace records the
  *         descriptor and its backtrace.  The child times its own loop
  *         too, so the per-call cost is printed beside the whole command's.
- *   make  `make -s -B -j2` of a generated tree of C files (`cc -c` each),
- *         every file rebuilt each time: make, sh, cc, cc1, as, all under
- *         the shim.
+ *   make  `make -s -B -j2` of a generated tree of 50 C files (`cc -c`
+ *         each), every file rebuilt each time: make, sh, cc, cc1, as, all
+ *         under the shim.
+ *   git   a generated sh script of a few hundred git commands in a fresh
+ *         repository (init, add, commit, status, log, diff, branch,
+ *         checkout, tag, show, rev-parse...), the repository made anew
+ *         each run.
+ *   true  a sh loop running /bin/true 2000 times: the cost per exec.
  * Each figure is the wall time of one whole command, from posix_spawn to
  * its reaping (trace: its report included, written to /dev/null).  Rounds
  * run the three variants in an order rotated every round; the ratio to
  * plain is taken within each round and its median reported.
  *
- * Goals: enforce within 5% of plain, trace within 30%.
+ * Goals, per row: open (issue 5) enforce within 5% of plain, trace 30%;
+ * make and git (issues 11, 12) enforce 3%, trace 10%; true (issue 11)
+ * trace 50%.
  *
- * Usage: bench_preload [--quick] [--rounds N] [--ops N] [--files N]
- *                      [--tool PATH] [--cc CC]
+ * Usage: bench_preload [--quick] [--rows LIST] [--rounds N] [--ops N]
+ *                      [--files N] [--tool PATH] [--cc CC]
  * Exit status: 0 once it has run (goals met or not), 2 on a setup error or
  * a failing command, 77 when the shim is not there (`noinherit trace`
  * cannot run).  The make rows are skipped, with a note, without make or cc.
@@ -30,6 +38,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
@@ -55,8 +64,6 @@
 #define NI_PRELOAD_PATH ""
 #endif
 
-#define GOAL_ENFORCE 1.05
-#define GOAL_TRACE 1.30
 #define MAXR 101
 
 extern char **environ;
@@ -65,11 +72,12 @@ enum { PLAIN, ENFORCE, TRACE, NV };
 static const char *const vname[NV] = { "plain", "enforce", "trace" };
 
 static struct {
-	int rounds, files;
+	int rounds, files, gitloops, trues;
 	long ops;
 	bool quick;
-	const char *tool, *cc;
-} P = { 11, 40, 200000, false, NI_TOOL_PATH, "cc" };
+	const char *tool, *cc, *rows;
+} P = { 11, 50, 30, 2000, 200000, false, NI_TOOL_PATH, "cc",
+    "open,make,git,true" };
 
 static char g_self[PATH_MAX];
 static char g_tmp[PATH_MAX];	/* the generated tree and scratch files */
@@ -232,25 +240,69 @@ make_tree(int n)
 	write_file(path, text);
 }
 
+static int
+remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/* The scratch directory and everything in it (the trees, the repo). */
 static void
 remove_tree(void)
 {
-	char path[PATH_MAX + 32];
-	int i;
-
 	if (g_tmp[0] == '\0')
 		return;
-	for (i = 0; i < P.files; i++) {
-		snprintf(path, sizeof path, "%s/f%02d.c", g_tmp, i);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/f%02d.o", g_tmp, i);
-		unlink(path);
-	}
-	snprintf(path, sizeof path, "%s/Makefile", g_tmp);
-	unlink(path);
-	unlink(g_errpath);
-	rmdir(g_tmp);
+	(void)nftw(g_tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	g_tmp[0] = '\0';
+}
+
+/*
+ * The git workload: a script that makes a repository anew under DIR and
+ * runs git in it, 10 commands a loop (add, commit, status, log, show,
+ * branch, rev-parse, tag, checkout twice), N loops, and a few at the end.
+ * Git reads no configuration but the script's environment.
+ */
+static void
+make_git_script(void)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof path, "%s/git.sh", g_tmp);
+	write_file(path,
+	    "set -e\n"
+	    "d=$1/repo n=$2\n"
+	    "export HOME=$1 GIT_CONFIG_NOSYSTEM=1 GIT_PAGER=cat PAGER=cat\n"
+	    "export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid\n"
+	    "export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid\n"
+	    "unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\n"
+	    "rm -rf \"$d\"\n"
+	    "git init -q -b main \"$d\"\n"
+	    "cd \"$d\"\n"
+	    "i=0\n"
+	    "while [ $i -lt \"$n\" ]; do\n"
+	    "\techo \"line $i\" >>\"file$((i % 5)).txt\"\n"
+	    "\tgit add -A\n"
+	    "\tgit commit -q -m \"commit $i\"\n"
+	    "\tgit status --short >/dev/null\n"
+	    "\tgit log --oneline -5 >/dev/null\n"
+	    "\tgit show --stat HEAD >/dev/null\n"
+	    "\tgit branch \"b$i\"\n"
+	    "\tgit rev-parse HEAD >/dev/null\n"
+	    "\tgit tag \"t$i\"\n"
+	    "\tgit checkout -q \"b$i\"\n"
+	    "\tgit checkout -q main\n"
+	    "\ti=$((i + 1))\n"
+	    "done\n"
+	    "git log --all --oneline >/dev/null\n"
+	    "git branch --list >/dev/null\n"
+	    "git tag --list >/dev/null\n"
+	    "git count-objects -v >/dev/null\n");
 }
 
 static void
@@ -288,6 +340,7 @@ have(const char *prog)
 
 struct row {
 	const char *name;
+	double goal[NV];		/* ratio to plain; 0: none */
 	double wall[NV][MAXR], inner[NV][MAXR], ratio[NV][MAXR];
 	bool has_inner;
 };
@@ -315,12 +368,6 @@ measure(struct row *r, char **cmd, bool inner)
 	}
 }
 
-static double
-ratio_goal(int v)
-{
-	return v == ENFORCE ? GOAL_ENFORCE : GOAL_TRACE;
-}
-
 static void
 print_row(const struct row *r)
 {
@@ -342,10 +389,14 @@ print_row(const struct row *r)
 			printf("   %-24s\n", "(reference)");
 			continue;
 		}
-		printf("   %5.3f [%5.3f-%5.3f]      <=%.2f %s\n",
-		    median(r->ratio[v], n), pct(r->ratio[v], n, 25),
-		    pct(r->ratio[v], n, 75), ratio_goal(v),
-		    median(r->ratio[v], n) <= ratio_goal(v) ? "met" : "NOT met");
+		printf("   %5.3f [%5.3f-%5.3f]", median(r->ratio[v], n),
+		    pct(r->ratio[v], n, 25), pct(r->ratio[v], n, 75));
+		if (r->goal[v] > 0)
+			printf("      <=%.2f %s\n", r->goal[v],
+			    median(r->ratio[v], n) <= r->goal[v] ? "met" :
+			    "NOT met");
+		else
+			printf("      (no goal)\n");
 	}
 }
 
@@ -359,11 +410,14 @@ print_goals(const struct row *rows, int nrows)
 	    "per-round ratios to plain ==\n");
 	for (i = 0; i < nrows; i++) {
 		for (v = ENFORCE; v < NV; v++) {
+			if (rows[i].goal[v] <= 0)
+				continue;
 			m = median(rows[i].ratio[v], P.rounds);
 			printf("  %-7s within %2.0f%% of plain, %-28s %.3f  %s\n",
-			    vname[v], (ratio_goal(v) - 1) * 100, rows[i].name,
-			    m, m <= ratio_goal(v) ? "met" : "NOT met");
-			met &= m <= ratio_goal(v);
+			    vname[v], (rows[i].goal[v] - 1) * 100 + 0.001,
+			    rows[i].name, m, m <= rows[i].goal[v] ? "met" :
+			    "NOT met");
+			met &= m <= rows[i].goal[v];
 		}
 	}
 	printf("  => %s\n", met ? "all goals met" : "some goals NOT met");
@@ -402,9 +456,45 @@ header(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bench_preload [--quick] [--rounds N] "
-	    "[--ops N] [--files N] [--tool PATH] [--cc CC]\n");
+	fprintf(stderr, "usage: bench_preload [--quick] [--rows LIST] "
+	    "[--rounds N] [--ops N] [--files N] [--tool PATH] [--cc CC]\n"
+	    "  LIST: comma-separated, of open, make, git, true (default: "
+	    "all)\n");
 	exit(2);
+}
+
+/* Is row name in the comma-separated list? */
+static bool
+wanted(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; p != NULL; p = strchr(p, ',') ? strchr(p, ',') + 1 :
+	    NULL)
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Every name of the list is a row. */
+static bool
+rows_valid(const char *list)
+{
+	static const char *const known[] = { "open", "make", "git", "true" };
+	const char *p = list;
+	size_t i, n;
+
+	while (*p != '\0') {
+		n = strcspn(p, ",");
+		for (i = 0; i < 4; i++)
+			if (n == strlen(known[i]) && strncmp(p, known[i], n) == 0)
+				break;
+		if (i == 4)
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return *list != '\0';
 }
 
 static void
@@ -418,6 +508,10 @@ parse_args(int argc, char **argv)
 			P.rounds = 2;
 			P.ops = 2000;
 			P.files = 4;
+			P.gitloops = 1;
+			P.trues = 20;
+		} else if (i + 1 < argc && strcmp(argv[i], "--rows") == 0) {
+			P.rows = argv[++i];
 		} else if (i + 1 < argc && strcmp(argv[i], "--rounds") == 0) {
 			P.rounds = atoi(argv[++i]);
 		} else if (i + 1 < argc && strcmp(argv[i], "--ops") == 0) {
@@ -433,22 +527,39 @@ parse_args(int argc, char **argv)
 		}
 	}
 	if (P.rounds < 1 || P.rounds > MAXR || P.ops < 1 || P.files < 1 ||
-	    P.files > 99)
+	    P.files > 99 || !rows_valid(P.rows))
 		usage();
+}
+
+/* Adds a row named name with the goals, measures cmd under it. */
+static void
+add_row(struct row *rows, int *nrows, const char *name, double enforce,
+    double trace, char **cmd, bool inner)
+{
+	struct row *r = &rows[(*nrows)++];
+
+	r->name = name;
+	r->goal[ENFORCE] = enforce;
+	r->goal[TRACE] = trace;
+	fflush(stdout);
+	measure(r, cmd, inner);
 }
 
 int
 main(int argc, char **argv)
 {
-	static struct row rows[2];
-	char ops[32], ccvar[PATH_MAX + 8];
+	static struct row rows[4];
+	char ops[32], ccvar[PATH_MAX + 8], loops[16], script[PATH_MAX + 16],
+	    trueloop[128];
 	char *open_cmd[] = { g_self, (char *)"--loop-open", ops, NULL };
 	char *make_cmd[] = { (char *)"make", (char *)"-s", (char *)"-B",
 	    (char *)"-j2", (char *)"-C", g_tmp, ccvar, NULL };
+	char *git_cmd[] = { (char *)"sh", script, g_tmp, loops, NULL };
+	char *true_cmd[] = { (char *)"sh", (char *)"-c", trueloop, NULL };
 	struct stat st;
 	const char *tmpdir = getenv("TMPDIR");
 	ssize_t n;
-	int nrows = 0;
+	int nrows = 0, i;
 	double t0 = now_ns();
 
 	if (argc == 3 && strcmp(argv[1], "--loop-open") == 0)
@@ -473,33 +584,49 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	snprintf(ops, sizeof ops, "%ld", P.ops);
 	snprintf(ccvar, sizeof ccvar, "CC=%s", P.cc);
+	snprintf(loops, sizeof loops, "%d", P.gitloops);
+	snprintf(script, sizeof script, "%s/git.sh", g_tmp);
+	snprintf(trueloop, sizeof trueloop, "i=0; while [ $i -lt %d ]; do "
+	    "/bin/true; i=$((i + 1)); done", P.trues);
 
 	header();
 	fflush(stdout);
 
-	rows[nrows].name = "open/close loop";
-	printf("\nbench_preload: open(\"/dev/null\") + close, %ld ops a run ...\n",
-	    P.ops);
-	fflush(stdout);
-	measure(&rows[nrows++], open_cmd, true);
-
-	if (have("make") && have(P.cc)) {
+	if (wanted(P.rows, "open")) {
+		printf("\nbench_preload: open(\"/dev/null\") + close, %ld ops "
+		    "a run ...\n", P.ops);
+		add_row(rows, &nrows, "open/close loop", 1.05, 1.30, open_cmd,
+		    true);
+	}
+	if (wanted(P.rows, "make") && have("make") && have(P.cc)) {
 		make_tree(P.files);
-		rows[nrows].name = "make -j2";
 		printf("bench_preload: make -s -B -j2 of %d C files "
 		    "(%s -O1 -c each) ...\n", P.files, P.cc);
-		fflush(stdout);
-		measure(&rows[nrows++], make_cmd, false);
-	} else {
+		add_row(rows, &nrows, "make -j2", 1.03, 1.10, make_cmd, false);
+	} else if (wanted(P.rows, "make")) {
 		printf("bench_preload: make or %s not found: make rows "
 		    "skipped\n", P.cc);
+	}
+	if (wanted(P.rows, "git") && have("git")) {
+		make_git_script();
+		printf("bench_preload: git, %d commands in a new repository "
+		    "...\n", P.gitloops * 10 + 5);
+		add_row(rows, &nrows, "git workload", 1.03, 1.10, git_cmd,
+		    false);
+	} else if (wanted(P.rows, "git")) {
+		printf("bench_preload: git not found: git rows skipped\n");
+	}
+	if (wanted(P.rows, "true")) {
+		printf("bench_preload: sh loop of %d /bin/true ...\n",
+		    P.trues);
+		add_row(rows, &nrows, "/bin/true loop", 0, 1.50, true_cmd,
+		    false);
 	}
 
 	printf("\n== Whole command, wall time; the open rows also give the "
 	    "loop's own time per open+close ==\n");
-	print_row(&rows[0]);
-	if (nrows > 1)
-		print_row(&rows[1]);
+	for (i = 0; i < nrows; i++)
+		print_row(&rows[i]);
 	print_goals(rows, nrows);
 	printf("\ntotal wall time %.1f s\n", (now_ns() - t0) / 1e9);
 	return 0;

@@ -2,7 +2,9 @@
 #
 #   noinherit audit [-p PID... | --all] [--std] [--inherited] [--json]
 #   noinherit exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]
-#   noinherit trace [-o FILE] [--json] [--fail-on-leak] -- CMD [ARG...]
+#   noinherit trace [-o FILE] [--json] [--fail-on-leak] [--sarif FILE]
+#                   [--allow PATTERN] [--pass-fd N] [--map-fd FROM:TO]
+#                   -- CMD [ARG...]
 #   noinherit enforce -- CMD [ARG...]
 #   noinherit features
 #   noinherit -h | --help | -V | --version
@@ -76,7 +78,7 @@ _noinherit_wrapped()
     while ((i < COMP_CWORD)); do
         case ${COMP_WORDS[i]} in
             --) ((i++)); break ;;
-            -o|--output) ((i += 2)) ;;
+            -o|--output|--sarif|--allow|--pass-fd|--map-fd) ((i += 2)) ;;
             -*) ((i++)) ;;
             *) break ;;
         esac
@@ -97,13 +99,26 @@ _noinherit_trace()
     local cur=$1 prev=$2
     _noinherit_wrapped "$cur" && return
     case $prev in
-        -o|--output)
+        -o|--output|--sarif)
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
+        --allow)
+            return
+            ;;
+        --pass-fd)
+            COMPREPLY=($(compgen -W "$(_noinherit_fds)" -- "$cur"))
+            return
+            ;;
+        --map-fd)
+            [[ $cur != *:* ]] &&
+                COMPREPLY=($(compgen -S : -W "$(_noinherit_fds)" -- "$cur")) &&
+                compopt -o nospace 2>/dev/null
+            return
+            ;;
     esac
-    COMPREPLY=($(compgen -W '-o --output --json --fail-on-leak -- -h --help' \
-        -- "$cur"))
+    COMPREPLY=($(compgen -W '-o --output --json --fail-on-leak --sarif
+        --allow --pass-fd --map-fd -- -h --help' -- "$cur"))
 }
 
 _noinherit_enforce()

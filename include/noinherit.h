@@ -318,6 +318,23 @@ NI_API int ni_spawn(pid_t *pid, const char *file, char *const argv[],
  */
 NI_API int ni_spawn_pidfd(int *pidfd, pid_t *pid, const char *file,
     char *const argv[], char *const envp[], const ni_spawn_opts *o);
+/*
+ * Replaces this process with file (as execve), with the descriptor plan of
+ * ni_spawn: descriptors 0-2 and each mapped target, inheritable, and with
+ * close_fds (the default) every other one close-on-exec.  Of the options,
+ * cwd, search_path, umask, sigmask, setsid and pgroup apply; caught signals
+ * are reset by execve itself.  Returns only on failure: -1 with errno, the
+ * errors of ni_spawn (EINVAL, ENOENT, EBADF, ENOMEM, what chdir, setsid,
+ * setpgid or execve said; EMFILE when no descriptor is free for the copy
+ * of one that a mapping overwrites, or, with cwd set, for the old working
+ * directory), and this process as it was: its descriptors (each one's file
+ * and flag), working directory, umask and signal mask -- except that a
+ * setsid or setpgid that succeeded before execve failed is not undone.
+ * Other threads see the descriptor table change while it runs.  Windows:
+ * ENOSYS.
+ */
+NI_API int ni_exec(const char *file, char *const argv[], char *const envp[],
+    const ni_spawn_opts *o);
 
 /*
  * Windows: ni_spawn calls CreateProcessW.  *pid receives the child's
@@ -370,6 +387,9 @@ NI_API int ni_spawn_pidfd(int *pidfd, pid_t *pid, const char *file,
 #define NI_FEAT_CLOSE_RANGE         (1u << 11) /* close_range(2) */
 #define NI_FEAT_CLOSE_RANGE_CLOEXEC (1u << 12) /* close_range(CLOSE_RANGE_CLOEXEC) */
 #define NI_FEAT_PROC_FD             (1u << 13) /* /proc/self/fd can be walked */
+#define NI_FEAT_CLONE_VFORK         (1u << 14) /* ni_spawn's clone(CLONE_VM|CLONE_VFORK) child (known after the first spawn) */
+#define NI_FEAT_CLONE3              (1u << 15) /* clone3(CLONE_CLEAR_SIGHAND) for it (the same) */
+#define NI_FEAT_PIDFD               (1u << 16) /* pidfds: ni_spawn_pidfd works */
 
 /*
  * Probes (once; later calls read the cache) which atomic mechanisms work in

@@ -136,7 +136,7 @@ fcntl_hook(int m, int (*next)(int, int, ...), const char *name, int fd,
 		r = next(fd, cmd, arg);
 		if (r == 0 && m == SHIM_TRACE &&
 		    ((int)(intptr_t)arg & FD_CLOEXEC) == 0)
-			shim_stamp(fd);
+			shim_stamp(fd, "F_SETFD");
 		return r;
 	default:
 		return next(fd, cmd, arg);
@@ -192,7 +192,7 @@ ioctl(int fd, unsigned long request, ...)
 	va_end(ap);
 	r = next(fd, request, arg);
 	if (r == 0 && request == FIONCLEX && m == SHIM_TRACE)
-		shim_stamp(fd);
+		shim_stamp(fd, "FIONCLEX");
 	return r;
 }
 

@@ -195,7 +195,11 @@ trace_init(void)
 	shim_table_init();
 	dl_iterate_phdr(find_objects, (void *)&trace_init);
 	shim_unwind_init();	/* loads libgcc_s: here, not in a hook */
-	shim_start_record();
+	/* The tool makes the start records from the kernel's view (ptrace):
+	 * no need to send this one. */
+	if (getenv("NOINHERIT_STARTS") == NULL ||
+	    strcmp(getenv("NOINHERIT_STARTS"), "kernel") != 0)
+		shim_start_record();
 	return SHIM_TRACE;
 }
 

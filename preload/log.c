@@ -5,8 +5,9 @@
  *
  * This runs in exec hooks, so possibly in a vfork child sharing its
  * parent's memory: everything is on the stack, every system call raw, and
- * nothing here writes to shim_g.  A record is one line, one write(2) to
- * the O_APPEND log, and less than 4 KiB (REC_MAX): long strings are cut
+ * nothing here writes to shim_g (the channel's address is read once, by
+ * the constructor).  A record is one line, sent as one message on its own
+ * connection to the tool, and less than 4 KiB (REC_MAX): long strings are cut
  * (CUT_*), backtraces lose their last frames when an entry would not fit,
  * and the fds of one start or exec that do not fit in one record go on in
  * more records with the same common fields and "part":2, 3...
@@ -14,8 +15,11 @@
 #include "shim.h"
 
 #include <dlfcn.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "json.h"
@@ -43,57 +47,132 @@ struct rec {
 };
 
 /* ------------------------------------------------------------------ */
-/* the log                                                             */
+/* the channel                                                         */
 /* ------------------------------------------------------------------ */
 
-/* O_APPEND, close-on-exec, and above the fds programs count on (>= 10).
- * No O_CREAT: the tool made the log and removes it when CMD is done; a
- * descendant outliving CMD must not create it again (FORMAT.md). */
-static int
-open_log_fd(void)
+/*
+ * NOINHERIT_LOG is "@NAME": an abstract AF_UNIX SOCK_SEQPACKET socket that
+ * the tool listens on, NAME = "noinherit-trace.UID.PID.RANDOM" (FORMAT.md).
+ * Each record is one connection: connect, check with SO_PEERCRED that the
+ * listener is process PID of user UID (the tool itself, which cannot be
+ * anyone else while it lives), one send, close.  Nothing is created in the
+ * file system, nothing can be read by others, and once the tool has exited
+ * a name bound by anyone else fails the check: nothing is sent.
+ */
+static struct sockaddr_un chan_addr;
+static unsigned chan_len;
+static long chan_uid = -1, chan_pid = -1;
+
+static long
+parse_num(const char **p)
 {
-	int fd = sys_open(shim_g.log_path, O_WRONLY | O_APPEND | O_CLOEXEC, 0);
+	long v = 0;
 
-	if (fd >= 0 && fd < 10) {
-		int high = sys_fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	if (**p < '0' || **p > '9')
+		return -1;
+	while (**p >= '0' && **p <= '9') {
+		if (v > 100000000000L)
+			return -1;
+		v = v * 10 + (*(*p)++ - '0');
+	}
+	return v;
+}
 
+/* Reads "@noinherit-trace.UID.PID.RANDOM" into the address; 0 or -1. */
+static int
+chan_parse(const char *spec)
+{
+	static const char prefix[] = "noinherit-trace.";
+	const char *p;
+	size_t n;
+
+	if (spec[0] != '@')
+		return -1;
+	spec++;
+	n = strlen(spec);
+	if (n == 0 || n >= sizeof(chan_addr.sun_path) ||
+	    strncmp(spec, prefix, sizeof(prefix) - 1) != 0)
+		return -1;
+	p = spec + sizeof(prefix) - 1;
+	chan_uid = parse_num(&p);
+	if (chan_uid < 0 || *p++ != '.')
+		return -1;
+	chan_pid = parse_num(&p);
+	if (chan_pid <= 0 || *p != '.')
+		return -1;
+	memset(&chan_addr, 0, sizeof(chan_addr));
+	chan_addr.sun_family = AF_UNIX;
+	memcpy(chan_addr.sun_path + 1, spec, n);	/* sun_path[0] = 0 */
+	chan_len = (unsigned)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+	return 0;
+}
+
+/*
+ * A connection to the tool, close-on-exec, checked; -1 if there is none.
+ * SOCK_CLOEXEC refused (an old kernel, a seccomp profile): the plain
+ * socket, then the flag.
+ */
+static int
+chan_connect(void)
+{
+	struct ucred cr;
+	unsigned len = sizeof(cr);
+	int fd;
+
+	if (chan_len == 0)
+		return -1;
+	fd = sys_socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 && (errno == EINVAL || errno == EPERM || errno == EACCES)) {
+		fd = sys_socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		if (fd >= 0 && sys_fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+			sys_close(fd);
+			return -1;
+		}
+	}
+	if (fd < 0)
+		return -1;
+	while (sys_connect(fd, &chan_addr, chan_len) != 0) {
+		if (errno != EINTR) {
+			sys_close(fd);
+			return -1;
+		}
+	}
+	/* pid 0: the tool is outside this process's pid namespace (unshare
+	 * -p, a container started under trace); the user must still be the
+	 * tool's. */
+	if (sys_getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 ||
+	    ((long)cr.pid != chan_pid && cr.pid != 0) ||
+	    (long)cr.uid != chan_uid) {
 		sys_close(fd);
-		fd = high;
+		return -1;
 	}
 	return fd;
 }
 
-/*
- * Checks that the log can be opened and remembers which file it is.  No
- * descriptor is kept (FORMAT.md): each record opens the log anew.
- */
+/* Whether the tool is there to receive records (the constructor asks). */
 int
 shim_log_open(void)
 {
-	struct stat st;
-	int fd = open_log_fd();
+	int fd;
 
+	if (chan_parse(shim_g.log_path) != 0)
+		return -1;
+	fd = chan_connect();
 	if (fd < 0)
 		return -1;
-	if (sys_fstat(fd, &st) != 0) {
-		sys_close(fd);
-		return -1;
-	}
 	sys_close(fd);
-	shim_g.log_dev = st.st_dev;
-	shim_g.log_ino = st.st_ino;
 	return 0;
 }
 
-/* One record: open, one write, close (no descriptor is kept). */
+/* One record: one connection, one message (no descriptor is kept). */
 static void
 log_write(const char *buf, size_t len)
 {
-	int fd = open_log_fd();
+	int fd = chan_connect();
 
 	if (fd < 0)
 		return;
-	while (sys_write(fd, buf, len) < 0 && errno == EINTR)
+	while (sys_send(fd, buf, len, MSG_NOSIGNAL) < 0 && errno == EINTR)
 		;
 	sys_close(fd);
 }
@@ -333,6 +412,11 @@ origin_json(struct jbuf *e, struct shim_origin *o)
 	jb_raw(e, o->made_by);
 	jb_raw(e, "\",\"made_pid\":");
 	jb_i64(e, o->made_pid);
+	if (o->inh_by != NULL) {
+		jb_raw(e, ",\"inheritable_by\":\"");
+		jb_raw(e, o->inh_by);
+		jb_raw(e, "\"");
+	}
 	jb_raw(e, ",\"bt\":[");
 	for (int i = 0; i < o->nframes && !e->full; i++) {
 		size_t mark = e->len;
@@ -360,8 +444,6 @@ fd_entry(char *mem, size_t cap, int fd, bool exec)
 
 	if (sys_fstat(fd, &st) != 0)
 		return 0;
-	if (!exec && st.st_dev == shim_g.log_dev && st.st_ino == shim_g.log_ino)
-		return 0;	/* the shim's own log (exec: close-on-exec) */
 	shim_proc_fd_path(path, fd);
 	n = sys_readlink(path, what, sizeof(what));
 	jb_init(&e, mem, cap - 1);	/* the closing brace always fits */

@@ -107,11 +107,9 @@ struct shim_state {
 	int mode;		/* the process's mode: exempt enforce is OFF */
 	bool exempt;		/* enforce asked for, this program exempt */
 	pid_t pid;		/* trace: for made_pid; refreshed after fork */
-	dev_t log_dev;
-	ino_t log_ino;
 	uintptr_t self_lo, self_hi;	/* the shim's own mapped code */
 	uintptr_t main_base;		/* dli_fbase of the main program */
-	char log_path[1024];
+	char log_path[1024];		/* NOINHERIT_LOG: "@NAME" */
 	char exe[1024];			/* readlink /proc/self/exe */
 	char cmdline[2048];		/* /proc/self/cmdline, cut */
 	size_t cmdline_len;
@@ -155,6 +153,8 @@ shim_busy_leave(int saved_errno)
 
 struct shim_origin {
 	const char *made_by;	/* a string literal of the shim */
+	const char *inh_by;	/* "F_SETFD", "FIONCLEX": made inheritable
+				 * explicitly after its creation, or NULL */
 	pid_t made_pid;
 	bool stamped;		/* dev/ino taken when it became inheritable */
 	dev_t dev;
@@ -167,7 +167,7 @@ int shim_table_init(void);
 void shim_unwind_init(void);
 void shim_record(const int *fds, int n, const char *made_by, bool cloexec,
     void *hook_frame);
-void shim_stamp(int fd);
+void shim_stamp(int fd, const char *how);
 bool shim_origin_get(int fd, const struct stat *st, struct shim_origin *o);
 
 /* After a successful creation of fd by made_by, in mode m. */

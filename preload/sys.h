@@ -65,6 +65,30 @@ sys_getdents64(int fd, void *buf, size_t n)
 	return syscall(SYS_getdents64, fd, buf, n);
 }
 
+static inline int
+sys_socket(int domain, int type, int proto)
+{
+	return (int)syscall(SYS_socket, domain, type, proto);
+}
+
+static inline int
+sys_connect(int fd, const void *addr, unsigned len)
+{
+	return (int)syscall(SYS_connect, fd, addr, len);
+}
+
+static inline int
+sys_getsockopt(int fd, int level, int name, void *val, unsigned *len)
+{
+	return (int)syscall(SYS_getsockopt, fd, level, name, val, len);
+}
+
+static inline ssize_t
+sys_send(int fd, const void *buf, size_t n, int flags)
+{
+	return syscall(SYS_sendto, fd, buf, n, flags, NULL, 0);
+}
+
 static inline pid_t
 sys_getpid(void)
 {

@@ -289,6 +289,7 @@ shim_record(const int *fds, int n, const char *made_by, bool cloexec,
 		return;
 	saved = shim_busy_enter();
 	o.made_by = made_by;
+	o.inh_by = NULL;
 	o.made_pid = shim_g.pid;
 	capture(&o, hook_frame);
 	for (int i = 0; i < n; i++) {
@@ -304,9 +305,14 @@ shim_record(const int *fds, int n, const char *made_by, bool cloexec,
 	shim_busy_leave(saved);
 }
 
-/* fcntl(F_SETFD) or ioctl(FIONCLEX) cleared the flag: fd may now leak. */
+/*
+ * fcntl(F_SETFD) or ioctl(FIONCLEX) (how) cleared the flag: fd may now
+ * cross an exec, as the program asked.  A descriptor the table does not
+ * know (made by a call the shim does not see) gets a slot of its own,
+ * made_by the call that made it inheritable, without a backtrace.
+ */
 void
-shim_stamp(int fd)
+shim_stamp(int fd, const char *how)
 {
 	struct shim_origin o;
 	struct stat st;
@@ -315,8 +321,15 @@ shim_stamp(int fd)
 	if (table == NULL || fd < 0 || fd >= SHIM_TABLE_FDS)
 		return;
 	saved = shim_busy_enter();
-	if (slot_read(&table[fd], &o) && !o.stamped &&
-	    sys_fstat(fd, &st) == 0) {
+	if (sys_fstat(fd, &st) == 0) {
+		if (!slot_read(&table[fd], &o) || (o.stamped &&
+		    (o.dev != st.st_dev || o.ino != st.st_ino))) {
+			memset(&o, 0, sizeof(o));
+			o.made_by = how[0] == 'F' && how[1] == '_' ? "fcntl" :
+			    "ioctl";
+			o.made_pid = shim_g.pid;
+		}
+		o.inh_by = how;
 		o.stamped = true;
 		o.dev = st.st_dev;
 		o.ino = st.st_ino;

@@ -7,7 +7,9 @@
 #   scripts/install-deps.sh cross   - the macOS and FreeBSD cross-builds
 set -eu
 
-need="cmake ninja-build gcc libc6-dev pkg-config"
+# libdw-dev: elfutils' libdwfl, with which `noinherit trace` names
+# backtrace frames (tools/trace_symbols.c; pkg-config finds it).
+need="cmake ninja-build gcc libc6-dev pkg-config libdw-dev"
 # Wine runs with fewer packages than it recommends, but the set checked on a
 # fresh Debian 12 is the one with its recommendations.
 recommends=--no-install-recommends
@@ -19,16 +21,21 @@ test)
 	# strace: counting refused syscalls; musl-tools, clang: CI's extra builds;
 	# libclang-rt-14-dev: clang's sanitizer runtimes; mandoc: man page lint;
 	# util-linux: unshare; procps: ps; the bench peers: bench.spawn.smoke;
-	# bash, make, python3, openssh-client (ssh-agent), binutils (addr2line):
-	# the programs tests/preload_e2e runs under trace and enforce.
+	# bash, make, python3, openssh-client (ssh-agent): the programs
+	# tests/preload_e2e runs under trace and enforce; git and man-db with
+	# groff-base: the real leaks trace.git and trace.man find; binutils
+	# (strip, objcopy): tests/trace_report's stripped and debuglink
+	# libraries; python3-jsonschema: validates trace's SARIF against the
+	# 2.1.0 schema; valgrind: CI's memcheck step (tests/valgrind/run.sh).
 	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
 libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof $bench_peers \
-bash make python3 openssh-client binutils"
+bash make python3 openssh-client binutils git man-db groff-base \
+python3-jsonschema valgrind"
 	;;
 bench)
 	# lsof: bench_audit's rival; gnuplot-nox: bench_spawn --plot;
-	# make, binutils: bench_preload's make rows and trace's addr2line.
-	need="$need $bench_peers lsof gnuplot-nox make binutils"
+	# make, gcc, git: bench_preload's make and git rows.
+	need="$need $bench_peers lsof gnuplot-nox make git"
 	;;
 windows)
 	# mingw-w64: the cross-compilers (x86_64 and i686); clang, lld: the

@@ -141,7 +141,7 @@ ni_mkstemp(char *tmpl)
 /*
  * fopen: checks the mode itself, so that a mode the C library would treat
  * loosely (glibc ignores unknown letters) is refused the same everywhere,
- * then adds "e" (glibc 2.7, musl).  The first success is checked; a C
+ * then adds "e" (glibc 2.7, musl) right after the first letter.  The first success is checked; a C
  * library that ignores "e" gets the flag set after, under the lock.
  */
 static bool
@@ -187,11 +187,18 @@ ni_fopen(const char *path, const char *mode)
 		errno = EINVAL;
 		return NULL;
 	}
-	memcpy(m, mode, len + 1);
-	if (st != PROBE_NO)
-		memcpy(m + len, "e", 2);
-	else
+	/*
+	 * "e" second, not last: glibc reads only the first seven characters
+	 * of a mode, and would ignore an "e" after them (issue 14).
+	 */
+	if (st != PROBE_NO) {
+		m[0] = mode[0];
+		m[1] = 'e';
+		memcpy(m + 2, mode + 1, len);
+	} else {
+		memcpy(m, mode, len + 1);
 		fdlock_shared_enter();
+	}
 	f = fopen(path, m);
 	if (st == PROBE_NO) {
 		f = stream_cloexec_or_close(f);

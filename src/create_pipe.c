@@ -36,7 +36,7 @@ ni_pipe2(int fds[2], int flags)
 		return -1;
 	}
 	return create_pair(P_PIPE2, pipe2_atomic, pipe_plain, &flags, fds,
-	    flags & ~O_CLOEXEC);
+	    flags & ~O_CLOEXEC, true);
 }
 
 int

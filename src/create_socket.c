@@ -2,9 +2,11 @@
  * create_socket.c - socket, socketpair, accept, accept4, recvmsg.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -79,29 +81,86 @@ ni_socketpair(int domain, int type, int protocol, ni_socket_t sv[2])
 	struct socket_args a = { domain, type, protocol };
 
 	return create_pair(P_SOCK_CLOEXEC, socketpair_atomic, socketpair_plain,
-	    &a, sv, (type & SOCK_NONBLOCK) ? O_NONBLOCK : 0);
+	    &a, sv, (type & SOCK_NONBLOCK) ? O_NONBLOCK : 0, false);
 }
 
 /*
  * The fallbacks below call accept/recvmsg under the shared lock, which a
  * spawn waits for: so they must not sleep in it.  On a blocking descriptor
- * they wait for readiness first, unlocked.  Returns 1 after a wait, 0 if
- * the descriptor does not block, -1 with errno EINTR if a signal cut the
- * wait short (poll is never restarted, so neither is this wait: callers of
- * a blocking accept or recvmsg handle EINTR already).
+ * they wait for readiness first, unlocked, for at most the socket's
+ * SO_RCVTIMEO, which the kernel would otherwise have applied (issue 14).
+ */
+struct rcv_wait {
+	bool timed;		/* SO_RCVTIMEO set */
+	struct timespec end;	/* then: when it runs out (CLOCK_MONOTONIC) */
+};
+
+/* Starts the clock of fd's SO_RCVTIMEO, if it has one. */
+static void
+rcv_wait_start(int fd, struct rcv_wait *w)
+{
+	struct timeval tv = { 0, 0 };
+	socklen_t len = sizeof tv;
+	int saved = errno;
+
+	w->timed = getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len) == 0 &&
+	    (tv.tv_sec > 0 || tv.tv_usec > 0) &&
+	    clock_gettime(CLOCK_MONOTONIC, &w->end) == 0;
+	if (w->timed) {
+		w->end.tv_sec += tv.tv_sec;
+		w->end.tv_nsec += tv.tv_usec * 1000L;
+		if (w->end.tv_nsec >= 1000000000L) {
+			w->end.tv_sec++;
+			w->end.tv_nsec -= 1000000000L;
+		}
+	}
+	errno = saved;
+}
+
+/* Milliseconds left (rounded up, at most INT_MAX), 0 when out; -1 untimed. */
+static int
+rcv_wait_left(const struct rcv_wait *w)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!w->timed || clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return -1;
+	ms = ((long long)w->end.tv_sec - now.tv_sec) * 1000 +
+	    (w->end.tv_nsec - now.tv_nsec + 999999) / 1000000;
+	if (ms <= 0)
+		return 0;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/*
+ * Returns 1 after a wait, 0 if the descriptor does not block, -1 with
+ * errno EINTR if a signal cut the wait short (poll is never restarted, so
+ * neither is this wait: callers of a blocking accept or recvmsg handle
+ * EINTR already), or EAGAIN when SO_RCVTIMEO ran out, as the kernel says.
  */
 static int
-wait_readable(int fd)
+wait_readable(int fd, const struct rcv_wait *w)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
-	int saved = errno;
+	int saved = errno, left, r;
 	int fl = fcntl(fd, F_GETFL);
 
 	errno = saved;
 	if (fl < 0 || (fl & O_NONBLOCK))
 		return 0;
-	if (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+	left = rcv_wait_left(w);
+	if (left == 0) {
+		errno = EAGAIN;
 		return -1;
+	}
+	r = poll(&pfd, 1, left);
+	if (r < 0 && errno == EINTR)
+		return -1;
+	if (r == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
 	errno = saved;
 	return 1;
 }
@@ -161,8 +220,13 @@ ni_accept4(ni_socket_t s, struct sockaddr *addr, socklen_t *len, int flags)
 	 * Not create_fd(): the wait must come before the lock.  Only for a
 	 * listening socket: accept() fails at once on anything else.
 	 */
-	if (is_listening(s) && wait_readable(s) < 0)
-		return -1;
+	if (is_listening(s)) {
+		struct rcv_wait w;
+
+		rcv_wait_start(s, &w);
+		if (wait_readable(s, &w) < 0)
+			return -1;
+	}
 	return create_plain(P_ACCEPT4, accept_plain, &a, st);
 }
 
@@ -200,22 +264,118 @@ cmsg_fds(struct msghdr *msg, bool set)
 	return seen;
 }
 
+/* One non-blocking receive under the shared lock; its fds get the flag. */
 static ssize_t
-recvmsg_fallback(int fd, struct msghdr *msg, int flags)
+recv_locked(int fd, struct msghdr *m, int flags)
 {
 	ssize_t n;
 
+	fdlock_shared_enter();
+	n = recvmsg(fd, m, flags | MSG_DONTWAIT);
+	if (n >= 0)
+		(void)cmsg_fds(m, true);
+	fdlock_shared_leave();
+	return n;
+}
+
+/* MSG_WAITALL means something only on a stream socket (recv(2)). */
+static bool
+waits_for_all(int fd, int flags)
+{
+	int type = 0, saved = errno;
+	socklen_t len = sizeof type;
+	bool r = (flags & MSG_WAITALL) && !(flags & MSG_PEEK) &&
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == SOCK_STREAM;
+
+	errno = saved;
+	return r;
+}
+
+/*
+ * The receive after the first `got` bytes: the rest of the caller's iovec
+ * array (its first entry cut short in *cut) and its control buffer whole,
+ * no address (the first receive gave it).
+ */
+static void
+rest_of(const struct msghdr *msg, size_t clen, size_t got, struct msghdr *m,
+    struct iovec *cut)
+{
+	size_t k = 0;
+
+	while (k < (size_t)msg->msg_iovlen && got >= msg->msg_iov[k].iov_len)
+		got -= msg->msg_iov[k++].iov_len;
+	memset(m, 0, sizeof *m);
+	m->msg_control = msg->msg_control;
+	m->msg_controllen = clen;
+	if (k == (size_t)msg->msg_iovlen)
+		return;
+	if (got > 0) {
+		cut->iov_base = (char *)msg->msg_iov[k].iov_base + got;
+		cut->iov_len = msg->msg_iov[k].iov_len - got;
+		m->msg_iov = cut;
+		m->msg_iovlen = 1;
+	} else {
+		m->msg_iov = msg->msg_iov + k;
+		m->msg_iovlen = msg->msg_iovlen - k;
+	}
+}
+
+static size_t
+iov_total(const struct msghdr *msg)
+{
+	size_t i, t = 0;
+
+	for (i = 0; i < (size_t)msg->msg_iovlen; i++)
+		t += msg->msg_iov[i].iov_len;
+	return t;
+}
+
+/*
+ * recvmsg without MSG_CMSG_CLOEXEC: each receive non-blocking under the
+ * lock, the waits between them unlocked and bounded by SO_RCVTIMEO.  With
+ * MSG_WAITALL on a stream socket the receives go on until the buffer is
+ * full, as the kernel's would; like the kernel's, they stop after control
+ * data (descriptors end a MSG_WAITALL read on Linux), at end of file, at a
+ * timeout or a signal, returning what came.
+ */
+static ssize_t
+recvmsg_fallback(int fd, struct msghdr *msg, int flags)
+{
+	size_t clen = msg->msg_controllen, total, got = 0;
+	struct rcv_wait w;
+	struct msghdr m;
+	struct iovec cut;
+	bool all;
+	ssize_t n;
+
 	flags &= ~MSG_CMSG_CLOEXEC;
+	if (flags & MSG_DONTWAIT)
+		return recv_locked(fd, msg, flags);
+	all = waits_for_all(fd, flags);
+	total = all ? iov_total(msg) : 0;
+	rcv_wait_start(fd, &w);
 	for (;;) {
-		fdlock_shared_enter();
-		n = recvmsg(fd, msg, flags | MSG_DONTWAIT);
-		if (n >= 0)
-			(void)cmsg_fds(msg, true);
-		fdlock_shared_leave();
-		if (n >= 0 || (flags & MSG_DONTWAIT) ||
-		    (errno != EAGAIN && errno != EWOULDBLOCK) ||
-		    wait_readable(fd) <= 0)
-			return n;
+		if (got == 0) {
+			n = recv_locked(fd, msg, flags);
+		} else {
+			rest_of(msg, clen, got, &m, &cut);
+			n = recv_locked(fd, &m, flags);
+			if (n >= 0) {
+				msg->msg_controllen = m.msg_controllen;
+				msg->msg_flags = m.msg_flags;
+			}
+		}
+		if (n > 0) {
+			got += (size_t)n;
+			if (!all || got >= total || msg->msg_controllen > 0)
+				return (ssize_t)got;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			return got > 0 ? (ssize_t)got : n;
+		if (wait_readable(fd, &w) <= 0)
+			return got > 0 ? (ssize_t)got : -1;
 	}
 }
 

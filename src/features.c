@@ -15,16 +15,31 @@
 #include <unistd.h>
 
 #include "compat.h"	/* SOCK_NONBLOCK where the headers lack it (macOS) */
-#include "internal.h"
+#include "spawn.h"
 
 #ifndef NI_VERSION_STRING
 #define NI_VERSION_STRING "0.0.0"
 #endif
 
+/*
+ * Set when a probe object could not be made for want of a descriptor
+ * (EMFILE, ENFILE): the probes it would have settled stay unknown, and the
+ * next ni_features() tries again (issue 14).
+ */
+static atomic_bool short_of_fds;
+
+static int
+made(int r)
+{
+	if (r < 0 && (errno == EMFILE || errno == ENFILE))
+		atomic_store(&short_of_fds, true);
+	return r;
+}
+
 static void
 close_if(int fd)
 {
-	if (fd >= 0)
+	if (made(fd) >= 0)
 		close_keep_errno(fd);
 }
 
@@ -38,6 +53,9 @@ probe_cmsg(int sv[2], int fd)
 	struct cmsghdr *c;
 	int got;
 
+	/* The padding after the header is sent too: no uninitialised byte
+	 * for valgrind to report in every program that asks (issue 14). */
+	memset(cbuf, 0, sizeof cbuf);
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = cbuf;
@@ -52,6 +70,8 @@ probe_cmsg(int sv[2], int fd)
 	msg.msg_controllen = sizeof(cbuf);
 	if (ni_recvmsg(sv[1], &msg, MSG_DONTWAIT) != 1)
 		return;
+	if (msg.msg_flags & MSG_CTRUNC)		/* no room for the fd */
+		atomic_store(&short_of_fds, true);
 	c = CMSG_FIRSTHDR(&msg);
 	if (c != NULL && c->cmsg_type == SCM_RIGHTS) {
 		memcpy(&got, CMSG_DATA(c), sizeof(int));
@@ -67,14 +87,14 @@ probe_accept(void)
 	socklen_t len = sizeof(sa_family_t);
 	int l, c;
 
-	l = ni_socket(AF_UNIX, SOCK_STREAM, 0);
+	l = made(ni_socket(AF_UNIX, SOCK_STREAM, 0));
 	if (l < 0)
 		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	if (bind(l, (struct sockaddr *)&sa, len) == 0 && listen(l, 1) == 0) {
 		len = sizeof(sa);
-		c = ni_socket(AF_UNIX, SOCK_STREAM, 0);
+		c = made(ni_socket(AF_UNIX, SOCK_STREAM, 0));
 		if (c >= 0 && getsockname(l, (struct sockaddr *)&sa, &len) == 0 &&
 		    connect(c, (struct sockaddr *)&sa, len) == 0)
 			close_if(ni_accept4(l, NULL, NULL, SOCK_NONBLOCK));
@@ -89,10 +109,12 @@ probe_all(void)
 	int p[2], sv[2], fd;
 	FILE *f;
 
-	fd = ni_open("/dev/null", O_RDONLY);
+	fd = made(ni_open("/dev/null", O_RDONLY));
 	if ((f = ni_fopen("/dev/null", "r")) != NULL)
 		(void)fclose(f);
-	if (ni_pipe(p) == 0) {
+	else
+		(void)made(-1);
+	if (made(ni_pipe(p)) == 0) {
 		close_if(ni_dup(p[0]));
 		/* Onto fd itself, closed below: nothing is closed twice. */
 		if (fd >= 0)
@@ -102,7 +124,7 @@ probe_all(void)
 		close_if(p[1]);
 	}
 	close_if(fd);
-	if (ni_socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0) {
+	if (made(ni_socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) == 0) {
 		probe_cmsg(sv, sv[0]);
 		close_if(sv[0]);
 		close_if(sv[1]);
@@ -114,6 +136,7 @@ probe_all(void)
 	(void)ni_close_from(INT_MAX);
 	(void)ni_cloexec_from(INT_MAX);
 	(void)closefds_proc_usable();
+	(void)spawn_pidfd_supported();
 }
 
 unsigned
@@ -124,10 +147,12 @@ ni_features(void)
 	int saved = errno, i, expected = 0;
 
 	if (atomic_compare_exchange_strong(&state, &expected, 1)) {
+		atomic_store(&short_of_fds, false);
 		probe_all();
-		atomic_store(&state, 2);
+		/* Not done while a full table kept a probe from running. */
+		atomic_store(&state, atomic_load(&short_of_fds) ? 0 : 2);
 	}
-	while (atomic_load(&state) != 2)
+	while (atomic_load(&state) == 1)
 		sched_yield();
 	for (i = 0; i < P_COUNT; i++)
 		if (probe_get((enum probe_id)i) == PROBE_YES)

@@ -1,8 +1,10 @@
 /*
  * internal.h - what the layers of libnoinherit share and nobody else sees.
  *
- * Layers (DESIGN.md): probe (probe.c, fdlock.c) -> flag primitives
- * (inheritable.c, closefds*.c) -> creation (create_*.c).  Everything here is
+ * Layers (DESIGN.md): probe (probe.c: the table, fdlock.c: the either-or
+ * lock) -> flag primitives (inheritable.c, closefd.c, closefds*.c) ->
+ * creation (create_fallback.c: the create-then-set engine; create_*.c: the
+ * creators) -> spawn (spawn*.c, exec.c).  Everything here is
  * hidden: the shared library exports only the NI_API symbols listed in
  * noinherit.map.
  */
@@ -62,6 +64,9 @@ enum probe_id {
 	P_CLOSE_RANGE,
 	P_CLOSE_RANGE_CLOEXEC,
 	P_PROC_FD,
+	P_CLONE_VFORK,		/* settled by the first ni_spawn */
+	P_CLONE3,		/* the same */
+	P_PIDFDS,
 	P_COUNT
 };
 
@@ -120,7 +125,7 @@ NI_HIDDEN int fd_cloexec_or_close(int fd);
  */
 typedef int (*create_fn)(void *arg);
 
-NI_HIDDEN int create_fallback(create_fn plain, void *arg);
+NI_HIDDEN int create_fallback(create_fn plain, void *arg);	/* create_fallback.c */
 
 #define CREATE_REFUSED (-2)
 
@@ -190,10 +195,11 @@ create_fd_checked(enum probe_id p, create_fn atomic, create_fn plain, void *arg)
 typedef int (*create2_fn)(void *arg, int fds[2]);
 
 NI_HIDDEN int create_pair(enum probe_id p, create2_fn atomic, create2_fn plain,
-    void *arg, int fds[2], int setfl);
+    void *arg, int fds[2], int setfl, bool direct);
 NI_HIDDEN int fd_add_status_flags(int fd, int flags);
 
-/* Close without touching errno; never retried on EINTR (see close(2)). */
+/* Close without touching errno; never retried on EINTR (see close(2)).
+ * closefd.c. */
 NI_HIDDEN void close_keep_errno(int fd);
 
 /* closefds: per-OS fast paths; 1 done, 0 not available here. */

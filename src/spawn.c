@@ -1,5 +1,5 @@
 /*
- * spawn.c - ni_spawn's POSIX options and the parent's half of a spawn: every
+ * spawn.c - the parent's half of a POSIX spawn: every
  * check, every allocation and the whole plan, before any child exists.
  * The child itself is per-OS (spawn_linux.c, spawn_posix.c).
  */
@@ -22,61 +22,9 @@ extern char **environ;
 #define DEFAULT_PATH "/bin:/usr/bin"
 
 const ni_spawn_opts ni__spawn_defaults = {
-	.close_fds = true,
+	.c = { .close_fds = true },
 	.pgid = -1,
 };
-
-/* The setters of one value: EINVAL for a NULL o. */
-#define SET_OPTION(o, field, value)		\
-	do {					\
-		if ((o) == NULL) {		\
-			errno = EINVAL;		\
-			return -1;		\
-		}				\
-		(o)->field = (value);		\
-		return 0;			\
-	} while (0)
-
-NI_API int
-ni_spawn_opts_set_setsid(ni_spawn_opts *o, bool setsid)
-{
-	SET_OPTION(o, setsid, setsid);
-}
-
-NI_API int
-ni_spawn_opts_set_pgroup(ni_spawn_opts *o, pid_t pgid)
-{
-	if (pgid < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	SET_OPTION(o, pgid, pgid);
-}
-
-NI_API int
-ni_spawn_opts_set_umask(ni_spawn_opts *o, mode_t mask)
-{
-	if (o == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	o->umask = mask & 0777;
-	o->has_umask = true;
-	return 0;
-}
-
-NI_API int
-ni_spawn_opts_set_sigmask(ni_spawn_opts *o, const sigset_t *mask)
-{
-	if (o == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	o->has_sigmask = mask != NULL;
-	if (mask != NULL)
-		o->sigmask = *mask;
-	return 0;
-}
 
 /* PATH=... from envp, else NULL. */
 static const char *
@@ -94,8 +42,8 @@ env_path(char *const envp[])
  * with file ("" meaning the working directory, as execvp takes it).
  * Returns the array (free() it), or NULL with errno.
  */
-static const char **
-exec_paths(const char *file, bool search, char *const envp[],
+const char **
+spawn_paths(const char *file, bool search, char *const envp[],
     bool own_env, size_t *n)
 {
 	const char *path, *dir, *end;
@@ -150,81 +98,6 @@ exec_paths(const char *file, bool search, char *const envp[],
 	return v;
 }
 
-static int
-cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * The descriptor half of the plan.  Every source must be open and every
- * target below the soft RLIMIT_NOFILE (dup2 could not make it): EBADF
- * otherwise.  The moves and the keep list share one allocation, *mem.
- */
-static int
-plan_fds(struct spawn_plan *p, const ni_spawn_opts *o, int keep3[4],
-    void **mem)
-{
-	size_t n = o->nmaps, i, j, k;
-	struct rlimit rl;
-
-	p->keep = keep3;
-	p->nkeep = 3;
-	keep3[0] = 0;
-	keep3[1] = 1;
-	keep3[2] = 2;
-	*mem = NULL;
-	if (n == 0)
-		return 0;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		rl.rlim_cur = RLIM_INFINITY;
-	for (i = 0; i < n; i++) {
-		if (fcntl(o->from[i], F_GETFD) < 0 ||
-		    (rl.rlim_cur != RLIM_INFINITY &&
-		    (rlim_t)o->to[i] >= rl.rlim_cur)) {
-			errno = EBADF;
-			return -1;
-		}
-	}
-	if (n > (SIZE_MAX / 2 - 4) / (sizeof(struct spawn_move) + sizeof(int))) {
-		errno = ENOMEM;
-		return -1;
-	}
-	*mem = malloc(n * sizeof(struct spawn_move) + (n + 4) * sizeof(int));
-	if (*mem == NULL)
-		return -1;
-	p->moves = *mem;
-	p->nmoves = n;
-	p->keep = (int *)(p->moves + n);
-	for (i = 0; i < n; i++) {
-		struct spawn_move *m = &p->moves[i];
-
-		m->from = o->from[i];
-		m->to = o->to[i];
-		m->tmp = -1;
-		m->copy = false;
-		for (m->src = 0; o->from[m->src] != m->from; m->src++)
-			continue;
-		/* Overwritten before use if it is another mapping's target. */
-		for (j = 0; j < n; j++)
-			if (o->to[j] == m->from && o->from[j] != m->from)
-				m->copy = true;
-	}
-	/* 0, 1, 2 and the targets, sorted, each once. */
-	for (i = 0; i < 3; i++)
-		p->keep[i] = (int)i;
-	for (i = 0; i < n; i++)
-		p->keep[3 + i] = o->to[i];
-	qsort(p->keep, n + 3, sizeof(int), cmp_int);
-	for (i = 1, k = 1; i < n + 3; i++)
-		if (p->keep[i] != p->keep[k - 1])
-			p->keep[k++] = p->keep[i];
-	p->nkeep = k;
-	return 0;
-}
-
 void
 spawn_reap(pid_t pid)
 {
@@ -271,11 +144,11 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 	memset(&p, 0, sizeof p);
 	p.argv = argv;
 	p.envp = envp != NULL ? envp : environ;
-	paths = exec_paths(file, o->search, p.envp, envp == NULL, &p.npaths);
+	paths = spawn_paths(file, o->c.search, p.envp, envp == NULL, &p.npaths);
 	if (paths == NULL)
 		return -1;
 	p.paths = paths;
-	if (plan_fds(&p, o, keep3, &mem) != 0) {
+	if (fdplan_build(&p.fd, &o->c, keep3, &mem) != 0) {
 		free(paths);
 		return -1;
 	}
@@ -283,11 +156,7 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 	p.pgid = o->setsid ? -1 : o->pgid;
 	p.has_umask = o->has_umask;
 	p.umask = o->umask;
-	p.cwd = o->cwd;
-	p.close_fds = o->close_fds;
-	p.try_close_range = probe_get(P_CLOSE_RANGE) != PROBE_NO;
-	p.try_cloexec_range = p.try_close_range &&
-	    probe_get(P_CLOSE_RANGE_CLOEXEC) != PROBE_NO;
+	p.cwd = o->c.cwd;
 	p.has_mask = o->has_sigmask;
 	if (o->has_sigmask)
 		p.mask = o->sigmask;
@@ -296,9 +165,9 @@ spawn(int *pidfd, pid_t *pid, const char *file, char *const argv[],
 
 	r = spawn_os(&p, pid, pidfd);
 	err = errno;
-	if (p.close_range_refused)
+	if (p.fd.close_range_refused)
 		probe_set(P_CLOSE_RANGE, PROBE_NO);
-	if (p.cloexec_range_refused)
+	if (p.fd.cloexec_range_refused)
 		probe_set(P_CLOSE_RANGE_CLOEXEC, PROBE_NO);
 	free(mem);
 	free(paths);

@@ -16,6 +16,8 @@
 #include <sys/types.h>
 
 #include "internal.h"
+#include "fdplan.h"
+#include "spawn_opts.h"
 
 /*
  * On every function the child runs: no AddressSanitizer instrumentation.
@@ -31,14 +33,12 @@
 #define spawn_os ni__spawn_os
 #define spawn_reap ni__spawn_reap
 #define spawn_wait_report ni__spawn_wait_report
+#define spawn_pidfd_supported ni__spawn_pidfd_supported
+#define spawn_paths ni__spawn_paths
 
-/* The fields up to search are those of every system (spawn_opts.c). */
+/* The options of every system (spawn_opts.h), then POSIX's own. */
 struct ni_spawn_opts {
-	int *from, *to;		/* mappings: the child's to[i] is from[i] */
-	size_t nmaps, cap;
-	char *cwd;		/* NULL: the parent's */
-	bool close_fds;
-	bool search;
+	struct spawn_common c;
 	bool setsid;
 	bool has_umask;
 	bool has_sigmask;
@@ -50,12 +50,16 @@ struct ni_spawn_opts {
 /* What ni_spawn_opts_new starts from, and ni_spawn uses for a NULL one. */
 extern const ni_spawn_opts ni__spawn_defaults;
 
-/* One mapping, as the child carries it out. */
-struct spawn_move {
-	int from, to;
-	int src;	/* index of the first move with this from */
-	bool copy;	/* from is another move's target: copy it first */
-	int tmp;	/* the copy (child only), or -1 */
+/*
+ * Fork mode on Linux when no descriptor is free for the report pipe (the
+ * table full, or the soft limit below the open descriptors): a shared
+ * page.  The child stores its tid in `word` and lists it as a robust futex,
+ * so that the kernel marks it FUTEX_OWNER_DIED and wakes the parent when
+ * the child's memory goes, by execve or by exit (spawn_linux.c).
+ */
+struct spawn_report_page {
+	_Atomic unsigned int word;
+	volatile int err;	/* the child's errno, or 0 */
 };
 
 struct spawn_plan {
@@ -72,14 +76,7 @@ struct spawn_plan {
 	mode_t umask;
 	const char *cwd;	/* NULL: none */
 
-	/* Descriptors. */
-	struct spawn_move *moves;
-	size_t nmoves;
-	int *keep;		/* sorted, distinct: 0, 1, 2 and each target; */
-	size_t nkeep;		/* room for one more (the report pipe) */
-	bool close_fds;
-	bool try_close_range;	/* not known to be refused */
-	bool try_cloexec_range;	/* close_range(CLOSE_RANGE_CLOEXEC), the same */
+	struct fdplan fd;	/* descriptors (fdplan.h) */
 
 	sigset_t mask;		/* the child's signal mask, */
 	bool has_mask;		/* if set; else the parent thread's */
@@ -89,9 +86,9 @@ struct spawn_plan {
 	/* Written by the child. */
 	int report_fd;		/* fork mode: the pipe's write end; else -1 */
 	int report_rfd;		/* fork mode: its read end (the parent's) */
+	struct spawn_report_page *report_page;	/* fork mode without a pipe */
 	volatile int err;	/* vfork mode: why the child failed, or 0 */
-	volatile bool close_range_refused;
-	volatile bool cloexec_range_refused;
+	volatile bool child_ran;	/* vfork mode: set by the child first */
 };
 
 /*
@@ -110,5 +107,16 @@ NI_HIDDEN void spawn_reap(pid_t pid);
  * child is reaped, -1 with that errno.
  */
 NI_HIDDEN int spawn_wait_report(int rfd, pid_t pid);
+
+/*
+ * The paths to try for file, as execvp would (PATH from envp, or from this
+ * process when own_env), in one allocation to free(); NULL with errno
+ * (ENOENT: a name without '/' and search off; ENOMEM).
+ */
+NI_HIDDEN const char **spawn_paths(const char *file, bool search,
+    char *const envp[], bool own_env, size_t *n);
+
+/* 0 if ni_spawn_pidfd can work here (settles P_PIDFDS), else -1 + ENOSYS. */
+NI_HIDDEN int spawn_pidfd_supported(void);
 
 #endif /* NI_SPAWN_H */

@@ -24,21 +24,21 @@
 /* Caught signals back to SIG_DFL (the child shares or copies the
  * parent's handlers). */
 CHILD_CODE static void reset_handlers(void);
-/* Closes every descriptor but p->keep: the fastest way the OS has. */
+/* Closes every descriptor but p->fd.keep: the fastest way the OS has. */
 CHILD_CODE static void close_unkept(struct spawn_plan *p);
 
 /* True if fd is in the sorted keep list. */
 CHILD_CODE static bool
 kept(const struct spawn_plan *p, int fd)
 {
-	size_t lo = 0, hi = p->nkeep;
+	size_t lo = 0, hi = p->fd.nkeep;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (p->keep[mid] == fd)
+		if (p->fd.keep[mid] == fd)
 			return true;
-		if (p->keep[mid] < fd)
+		if (p->fd.keep[mid] < fd)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -50,14 +50,14 @@ kept(const struct spawn_plan *p, int fd)
 CHILD_CODE static void
 keep_insert(struct spawn_plan *p, int fd)
 {
-	size_t i = p->nkeep;
+	size_t i = p->fd.nkeep;
 
-	while (i > 0 && p->keep[i - 1] > fd) {
-		p->keep[i] = p->keep[i - 1];
+	while (i > 0 && p->fd.keep[i - 1] > fd) {
+		p->fd.keep[i] = p->fd.keep[i - 1];
 		i--;
 	}
-	p->keep[i] = fd;
-	p->nkeep++;
+	p->fd.keep[i] = fd;
+	p->fd.nkeep++;
 }
 
 /*
@@ -110,8 +110,8 @@ set_up_fds(struct spawn_plan *p)
 	if (p->report_fd >= 0)
 		keep_insert(p, p->report_fd);
 	/* Copy every source that a target would overwrite, once. */
-	for (i = 0; i < p->nmoves; i++) {
-		struct spawn_move *m = &p->moves[i];
+	for (i = 0; i < p->fd.nmoves; i++) {
+		struct spawn_move *m = &p->fd.moves[i];
 
 		if (!m->copy || m->src != (int)i)
 			continue;
@@ -120,9 +120,9 @@ set_up_fds(struct spawn_plan *p)
 			return r;
 		m->tmp = (int)r;
 	}
-	for (i = 0; i < p->nmoves; i++) {
-		struct spawn_move *m = &p->moves[i];
-		int src = m->copy ? p->moves[m->src].tmp : m->from;
+	for (i = 0; i < p->fd.nmoves; i++) {
+		struct spawn_move *m = &p->fd.moves[i];
+		int src = m->copy ? p->fd.moves[m->src].tmp : m->from;
 
 		if (src == m->to)
 			r = ch_fcntl(src, F_SETFD, 0);
@@ -131,19 +131,19 @@ set_up_fds(struct spawn_plan *p)
 		if (r < 0)
 			return r;
 	}
-	for (i = 0; i < p->nmoves; i++)
-		if (p->moves[i].tmp >= 0)
-			(void)ch_close(p->moves[i].tmp);
+	for (i = 0; i < p->fd.nmoves; i++)
+		if (p->fd.moves[i].tmp >= 0)
+			(void)ch_close(p->fd.moves[i].tmp);
 	/* 0, 1 and 2 as the parent has them, but inheritable. */
 	for (fd = 0; fd < 3; fd++) {
 		bool target = false;
 
-		for (i = 0; i < p->nmoves; i++)
-			target = target || p->moves[i].to == fd;
+		for (i = 0; i < p->fd.nmoves; i++)
+			target = target || p->fd.moves[i].to == fd;
 		if (!target && ch_fcntl(fd, F_GETFD, 0) > 0)
 			(void)ch_fcntl(fd, F_SETFD, 0);
 	}
-	if (p->close_fds)
+	if (p->fd.close_fds)
 		close_unkept(p);
 	return 0;
 }

@@ -28,8 +28,10 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 
 #include "procfd.h"
 #include "spawn.h"
@@ -46,22 +48,34 @@
 #define ch_setmask(mask) \
 	sys4(SYS_rt_sigprocmask, SIG_SETMASK, (mask), 0, KSIGSET)
 
+/* futex(2) values (linux/futex.h, which musl's headers lack). */
+#define NI_FUTEX_WAIT 0
+#define NI_FUTEX_WAKE 1
+#define NI_FUTEX_WAITERS 0x80000000U
+#define NI_FUTEX_OWNER_DIED 0x40000000U
+
 /* Kernel sigset size: 64 signals. */
 #define KSIGSET 8
 
 #include "spawn_child.h"
 
-/* The child's stack, in the parent's frame: what the child needs (a
- * directory buffer and a few frames) with room to spare. */
-#define CHILD_STACK (16 * 1024)
-#define DIRBUF 2048
+/*
+ * The child's stack, in the parent's frame: what the child needs (a
+ * directory buffer and a few frames, 2.4 KiB at -O2 by -fstack-usage) with
+ * room to spare for -O0 and sanitizer builds.  Small enough that a thread
+ * with a PTHREAD_STACK_MIN stack can spawn, as with posix_spawn (16 KiB
+ * here once made such a thread die of SIGSEGV: issue 14).
+ */
+#define CHILD_STACK (6 * 1024)
+#define DIRBUF 1024
 /* The last-resort close loop stops here when the hard limit is higher. */
 #define CLOSE_LOOP_CAP (1 << 20)
 
-/* Set once clone(CLONE_VFORK) has been refused: fork mode from then on. */
-static atomic_bool vfork_refused;
-/* Set once clone3 has been refused (Linux < 5.5, seccomp): clone then. */
-static atomic_bool clone3_refused;
+/*
+ * Probes (internal.h): P_CLONE_VFORK refused means fork mode from then on;
+ * P_CLONE3 refused (Linux < 5.5, seccomp) means clone; P_PIDFDS refused
+ * means ni_spawn_pidfd fails with ENOSYS.
+ */
 
 /* The clone3 arguments up to tls (CLONE_ARGS_SIZE_VER0). */
 struct clone3_args {
@@ -110,8 +124,8 @@ close_gaps(const struct spawn_plan *p, unsigned int flags)
 	size_t i;
 	long r;
 
-	for (i = 0; i < p->nkeep; i++) {
-		unsigned int k = (unsigned int)p->keep[i];
+	for (i = 0; i < p->fd.nkeep; i++) {
+		unsigned int k = (unsigned int)p->fd.keep[i];
 
 		if (k > lo) {
 			r = sys3(__NR_close_range, lo, k - 1, flags);
@@ -161,19 +175,19 @@ close_unkept(struct spawn_plan *p)
 	struct rlimit rl;
 	unsigned long fd, end;
 
-	if (p->try_cloexec_range) {
+	if (p->fd.try_cloexec_range) {
 		long r = close_gaps(p, CLOSE_RANGE_CLOEXEC);
 
 		if (r == 0 || !refused(r))
 			return;
-		p->cloexec_range_refused = true;
+		p->fd.cloexec_range_refused = true;
 	}
-	if (p->try_close_range) {
+	if (p->fd.try_close_range) {
 		long r = close_gaps(p, 0);
 
 		if (r == 0 || !refused(r))
 			return;
-		p->close_range_refused = true;
+		p->fd.close_range_refused = true;
 	}
 	if (close_listed(p) == 0)
 		return;
@@ -197,16 +211,53 @@ vfork_child(void *arg)
 {
 	struct vfork_arg *a = arg;
 
+	a->p->child_ran = true;
 	a->p->err = (int)-child(a->p, a->mask);
 	(void)sys1(SYS_exit_group, 127);
 	return 127;
 }
 
+/* The kernel's robust futex list head (set_robust_list(2)). */
+struct robust_head {
+	void *next;		/* the list: here one entry, pointing back */
+	long futex_offset;	/* from an entry to its futex word */
+	void *pending;
+};
+
+/*
+ * A report page instead of the pipe: the word holds this child's tid and
+ * is its one robust futex, so execve or exit marks it FUTEX_OWNER_DIED and
+ * wakes the parent.  The head stays valid until then: it is in this frame,
+ * and the kernel reads it before the old memory goes.
+ */
+CHILD_CODE static void
+fork_child_robust(struct spawn_report_page *pg)
+{
+	struct robust_head head;
+	void *entry[1];
+
+	entry[0] = &head;
+	head.next = entry;
+	head.futex_offset = (long)((char *)&pg->word - (char *)entry);
+	head.pending = 0;
+	atomic_store(&pg->word, (unsigned int)sys0(SYS_gettid));
+	if (sys2(SYS_set_robust_list, &head, sizeof head) != 0)
+		pg->err = ENOSYS;	/* the parent's poll finds the exit */
+	(void)sys6(SYS_futex, (long)&pg->word, NI_FUTEX_WAKE, 1, 0, 0, 0);
+}
+
 CHILD_CODE static void
 fork_child(struct spawn_plan *p, const sigset_t *mask)
 {
-	int err = (int)-child(p, mask);
+	int err;
 
+	if (p->report_page != NULL) {
+		fork_child_robust(p->report_page);
+		if (p->report_page->err == 0)
+			p->report_page->err = (int)-child(p, mask);
+		(void)sys1(SYS_exit_group, 127);
+	}
+	err = (int)-child(p, mask);
 	(void)sys3(SYS_write, p->report_fd, &err, sizeof err);
 	(void)sys1(SYS_exit_group, 127);
 }
@@ -226,7 +277,7 @@ clone_vfork(struct spawn_plan *p, struct vfork_arg *a, char *stack,
 	long pid;
 
 #if NI_SYS_INLINE
-	if (!atomic_load_explicit(&clone3_refused, memory_order_relaxed)) {
+	if (probe_get(P_CLONE3) != PROBE_NO) {
 		struct clone3_args ca = {
 			.flags = flags | CLONE_CLEAR_SIGHAND,
 			.pidfd = (uintptr_t)pidfd,
@@ -237,10 +288,11 @@ clone_vfork(struct spawn_plan *p, struct vfork_arg *a, char *stack,
 
 		p->handlers_cleared = true;
 		pid = clone3_run(&ca, sizeof ca, vfork_child, a);
+		if (pid >= 0 && probe_get(P_CLONE3) == PROBE_UNKNOWN)
+			probe_set(P_CLONE3, PROBE_YES);
 		if (pid >= 0 || !refused(pid))
 			return pid;
-		atomic_store_explicit(&clone3_refused, true,
-		    memory_order_relaxed);
+		probe_set(P_CLONE3, PROBE_NO);
 	}
 #endif
 	p->handlers_cleared = false;
@@ -302,51 +354,146 @@ finish(long child_pid, int err, bool reaped, int fd, pid_t *pid, int *pidfd)
 	return 0;
 }
 
-/* Fork mode: the child's report travels through a close-on-exec pipe. */
+/* True once pid has exited (or was reaped already: SIGCHLD ignored). */
+static bool
+exited(pid_t pid)
+{
+	siginfo_t si;
+
+	si.si_pid = 0;
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+	    si.si_pid == pid;
+}
+
+/*
+ * Waits on the report page until the child's execve or exit has marked
+ * its word FUTEX_OWNER_DIED, then reads its errno as spawn_wait_report
+ * does the pipe.  Every 50 ms it also looks whether the child has gone
+ * without a word (killed before it listed its futex): then as the pipe's
+ * end of file, success.
+ */
+static int
+wait_report_page(struct spawn_report_page *pg, pid_t pid)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int saved = errno, err;
+
+	for (;;) {
+		unsigned int v = atomic_load(&pg->word);
+
+		if (v & NI_FUTEX_OWNER_DIED)
+			break;
+		if (v != 0 && !(v & NI_FUTEX_WAITERS) &&
+		    !atomic_compare_exchange_strong(&pg->word, &v,
+		    v | NI_FUTEX_WAITERS))
+			continue;
+		if (v != 0)
+			v |= NI_FUTEX_WAITERS;
+		if (syscall(SYS_futex, &pg->word, NI_FUTEX_WAIT, v, &ts, NULL, 0) != 0 &&
+		    errno == ETIMEDOUT && exited(pid))
+			break;
+	}
+	err = pg->err;
+	(void)munmap(pg, sizeof *pg);
+	errno = saved;
+	if (err == 0)
+		return 0;
+	spawn_reap(pid);
+	errno = err > 0 ? err : EIO;
+	return -1;
+}
+
+/*
+ * Fork mode: the child's report travels through a close-on-exec pipe, or
+ * where no descriptor is free for one, through a shared page (struct
+ * spawn_report_page): the vfork child needs none, and this one must not
+ * either.
+ */
 static int
 spawn_forked(struct spawn_plan *p, pid_t *pid, int *pidfd)
 {
-	int fds[2], fd = -1;
+	int fds[2] = { -1, -1 }, fd = -1;
 	long child_pid;
 
-	if (ni_pipe(fds) != 0)
-		return -1;
+	if (ni_pipe(fds) != 0) {
+		void *pg;
+
+		if (errno != EMFILE && errno != ENFILE)
+			return -1;
+		pg = mmap(NULL, sizeof *p->report_page, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (pg == MAP_FAILED) {
+			errno = EMFILE;
+			return -1;
+		}
+		p->report_page = pg;
+	}
 	p->report_fd = fds[1];
 	p->report_rfd = fds[0];
 	child_pid = clone_child(p, pidfd != NULL ? &fd : NULL, false);
-	close_keep_errno(fds[1]);
+	if (fds[1] >= 0)
+		close_keep_errno(fds[1]);
 	if (child_pid < 0) {
-		close_keep_errno(fds[0]);
+		if (p->report_page != NULL)
+			(void)munmap(p->report_page, sizeof *p->report_page);
+		else
+			close_keep_errno(fds[0]);
 		errno = (int)-child_pid;
+		if (pidfd != NULL && refused(child_pid)) {
+			/* Only CLONE_PIDFD is left to refuse. */
+			probe_set(P_PIDFDS, PROBE_NO);
+			errno = ENOSYS;
+		}
 		return -1;
 	}
-	if (spawn_wait_report(fds[0], (pid_t)child_pid) != 0)
+	if ((p->report_page != NULL ?
+	    wait_report_page(p->report_page, (pid_t)child_pid) :
+	    spawn_wait_report(fds[0], (pid_t)child_pid)) != 0)
 		return finish(child_pid, errno, true, fd, pid, pidfd);
 	return finish(child_pid, 0, true, fd, pid, pidfd);
 }
 
-/* ENOSYS if this kernel has no pidfds (checked once); else 0. */
-static int
-pidfd_supported(void)
+/*
+ * Settles P_PIDFDS with pidfd_open (Linux 5.3): refused (ENOSYS, or EPERM
+ * from a seccomp profile older than pidfds) means no pidfds.  Any other
+ * error (EMFILE) settles nothing.  Then -1 with ENOSYS if there are none.
+ */
+int
+spawn_pidfd_supported(void)
 {
-	static atomic_int state;	/* 0 unknown, 1 yes, 2 no */
-	int s = atomic_load_explicit(&state, memory_order_relaxed);
+	int s = probe_get(P_PIDFDS);
 
-	if (s == 0) {
+	if (s == PROBE_UNKNOWN) {
 		long fd = sys2(__NR_pidfd_open, getpid(), 0);
 
-		s = fd >= 0 ? 1 : (fd == -ENOSYS ? 2 : 0);
-		if (fd >= 0)
+		if (fd >= 0) {
 			(void)sys1(SYS_close, fd);
-		if (s != 0)
-			atomic_store_explicit(&state, s,
-			    memory_order_relaxed);
+			probe_set(P_PIDFDS, s = PROBE_YES);
+		} else if (refused(fd)) {
+			probe_set(P_PIDFDS, s = PROBE_NO);
+		}
 	}
-	if (s == 2) {
+	if (s == PROBE_NO) {
 		errno = ENOSYS;
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Fork mode where clone(CLONE_VFORK | CLONE_PIDFD) was refused: either
+ * flag may be the one refused.  The fork's clone with CLONE_PIDFD tells:
+ * refused too, it is CLONE_PIDFD (ENOSYS, and the vfork child stays);
+ * else it was CLONE_VFORK.
+ */
+static int
+spawn_after_refusal(struct spawn_plan *p, pid_t *pid, int *pidfd)
+{
+	int r = spawn_forked(p, pid, pidfd);
+
+	if (pidfd == NULL || probe_get(P_PIDFDS) != PROBE_NO)
+		probe_set(P_CLONE_VFORK, PROBE_NO);
+	return r;
 }
 
 int
@@ -355,20 +502,31 @@ spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 	int fd = -1;
 	long child_pid;
 
-	if (pidfd != NULL && pidfd_supported() != 0)
+	if (pidfd != NULL && spawn_pidfd_supported() != 0)
 		return -1;
-	if (atomic_load_explicit(&vfork_refused, memory_order_relaxed))
+	if (probe_get(P_CLONE_VFORK) == PROBE_NO)
 		return spawn_forked(p, pid, pidfd);
 	p->err = 0;
+	p->child_ran = false;
 	child_pid = clone_child(p, pidfd != NULL ? &fd : NULL, true);
 	if (child_pid < 0) {
 		if (!refused(child_pid)) {
 			errno = (int)-child_pid;
 			return -1;
 		}
-		atomic_store_explicit(&vfork_refused, true,
-		    memory_order_relaxed);
-		return spawn_forked(p, pid, pidfd);
+		return spawn_after_refusal(p, pid, pidfd);
 	}
+	/*
+	 * The child shares this memory and has run to its execve or exit by
+	 * now, so it has said so.  Where it has not, the clone made a copy
+	 * (valgrind runs CLONE_VM children as forks): its error, if any, is
+	 * lost, and from now on the fork path with its pipe reports them.
+	 */
+	if (!p->child_ran)
+		probe_set(P_CLONE_VFORK, PROBE_NO);
+	else if (probe_get(P_CLONE_VFORK) == PROBE_UNKNOWN)
+		probe_set(P_CLONE_VFORK, PROBE_YES);
+	if (pidfd != NULL && probe_get(P_PIDFDS) == PROBE_UNKNOWN)
+		probe_set(P_PIDFDS, PROBE_YES);
 	return finish(child_pid, p->err, false, fd, pid, pidfd);
 }

@@ -1,10 +1,10 @@
 /*
- * spawn_opts.c - the ni_spawn options every system has: the descriptor
- * mappings, close_fds, PATH search and the working directory, with the
- * same checks everywhere.  Each system's struct ni_spawn_opts (spawn.h;
- * win/win.h) starts with these fields, and each defines
- * ni__spawn_defaults; the options only one system has are set in its own
- * files (spawn.c; win/spawnopts.c).
+ * spawn_opts.c - the ni_spawn options every system has (struct
+ * spawn_common, spawn_opts.h): the descriptor mappings, close_fds, PATH
+ * search and the working directory, with the same checks everywhere.  Each
+ * system's struct ni_spawn_opts (spawn.h; win/win.h) embeds them as `c`,
+ * and each defines ni__spawn_defaults; the options only one system has are
+ * set in its own file (spawn_opts_posix.c; win/spawnopts.c).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -35,9 +35,9 @@ ni_spawn_opts_free(ni_spawn_opts *o)
 {
 	if (o == NULL)
 		return;
-	free(o->from);
-	free(o->to);
-	free(o->cwd);
+	free(o->c.from);
+	free(o->c.to);
+	free(o->c.cwd);
 	free(o);
 }
 
@@ -45,24 +45,24 @@ ni_spawn_opts_free(ni_spawn_opts *o)
 static int
 grow(ni_spawn_opts *o)
 {
-	size_t cap = o->cap ? 2 * o->cap : 8;
+	size_t cap = o->c.cap ? 2 * o->c.cap : 8;
 	int *from, *to;
 
 	if (cap > SIZE_MAX / sizeof(int)) {
 		errno = ENOMEM;
 		return -1;
 	}
-	if ((from = realloc(o->from, cap * sizeof(int))) == NULL) {
+	if ((from = realloc(o->c.from, cap * sizeof(int))) == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
-	o->from = from;
-	if ((to = realloc(o->to, cap * sizeof(int))) == NULL) {
+	o->c.from = from;
+	if ((to = realloc(o->c.to, cap * sizeof(int))) == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
-	o->to = to;
-	o->cap = cap;
+	o->c.to = to;
+	o->c.cap = cap;
 	return 0;
 }
 
@@ -79,19 +79,19 @@ ni_spawn_opts_map_fd(ni_spawn_opts *o, int parent_fd, int child_fd)
 		errno = EBADF;
 		return -1;
 	}
-	for (i = 0; i < o->nmaps; i++) {
-		if (o->to[i] != child_fd)
+	for (i = 0; i < o->c.nmaps; i++) {
+		if (o->c.to[i] != child_fd)
 			continue;
-		if (o->from[i] == parent_fd)
+		if (o->c.from[i] == parent_fd)
 			return 0;	/* the same mapping again */
 		errno = EINVAL;		/* two sources for one target */
 		return -1;
 	}
-	if (o->nmaps == o->cap && grow(o) != 0)
+	if (o->c.nmaps == o->c.cap && grow(o) != 0)
 		return -1;
-	o->from[o->nmaps] = parent_fd;
-	o->to[o->nmaps] = child_fd;
-	o->nmaps++;
+	o->c.from[o->c.nmaps] = parent_fd;
+	o->c.to[o->c.nmaps] = child_fd;
+	o->c.nmaps++;
 	return 0;
 }
 
@@ -108,7 +108,7 @@ ni_spawn_opts_set_close_fds(ni_spawn_opts *o, bool close_fds)
 		errno = EINVAL;
 		return -1;
 	}
-	o->close_fds = close_fds;
+	o->c.close_fds = close_fds;
 	return 0;
 }
 
@@ -119,7 +119,7 @@ ni_spawn_opts_set_search_path(ni_spawn_opts *o, bool search)
 		errno = EINVAL;
 		return -1;
 	}
-	o->search = search;
+	o->c.search = search;
 	return 0;
 }
 
@@ -141,7 +141,7 @@ ni_spawn_opts_set_cwd(ni_spawn_opts *o, const char *dir)
 		}
 		memcpy(copy, dir, n);
 	}
-	free(o->cwd);
-	o->cwd = copy;
+	free(o->c.cwd);
+	o->c.cwd = copy;
 	return 0;
 }

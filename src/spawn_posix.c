@@ -64,12 +64,21 @@ close_unkept(struct spawn_plan *p)
 	int fd = 0;
 	size_t i;
 
-	for (i = 0; i < p->nkeep; i++) {
-		for (; fd < p->keep[i]; fd++)
+	for (i = 0; i < p->fd.nkeep; i++) {
+		for (; fd < p->fd.keep[i]; fd++)
 			(void)close(fd);
-		fd = p->keep[i] + 1;
+		fd = p->fd.keep[i] + 1;
 	}
 	(void)ni_close_from(fd);
+}
+
+/* No pidfds with a forked child here. */
+int
+spawn_pidfd_supported(void)
+{
+	probe_set(P_PIDFDS, PROBE_NO);
+	errno = ENOSYS;
+	return -1;
 }
 
 int
@@ -79,10 +88,8 @@ spawn_os(struct spawn_plan *p, pid_t *pid, int *pidfd)
 	int fds[2], token, err;
 	pid_t child_pid;
 
-	if (pidfd != NULL) {
-		errno = ENOSYS;
-		return -1;
-	}
+	if (pidfd != NULL)
+		return spawn_pidfd_supported();
 	if (ni_pipe(fds) != 0)
 		return -1;
 	p->report_fd = fds[1];

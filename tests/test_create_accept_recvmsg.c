@@ -552,6 +552,98 @@ recvmsg_blocking_waits(void **state)
 }
 
 /*
+ * MSG_WAITALL and SO_RCVTIMEO keep their meaning in fallback mode, where
+ * the library waits with poll() and receives with MSG_DONTWAIT (issue 14):
+ * a short read then, or a wait that never ended.  alarm() kills a hang.
+ */
+static void
+write_efgh(void *p)
+{
+	if (write(*(int *)p, "efgh", 4) != 4)
+		_exit(1);
+}
+
+static void
+recvmsg_waitall(void **state)
+{
+	char a[3] = { 0 }, b[5] = { 0 };
+	struct iovec iov[2] = { { a, sizeof a }, { b, sizeof b } };
+	struct msghdr m;
+	int sv[2];
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], "abcd", 4), 4);
+	pid = later(write_efgh, &sv[0]);
+	memset(&m, 0, sizeof m);
+	m.msg_iov = iov;
+	m.msg_iovlen = 2;
+	alarm(10);
+	assert_int_equal(ni_recvmsg(sv[1], &m, MSG_WAITALL), 8);
+	alarm(0);
+	assert_memory_equal(a, "abc", 3);
+	assert_memory_equal(b, "defgh", 5);
+	reap(pid);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+set_rcvtimeo(int s, long usec)
+{
+	struct timeval tv = { 0, usec };
+
+	assert_int_equal(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
+}
+
+static void
+recvmsg_rcvtimeo(void **state)
+{
+	char buf[8];
+	struct iovec iov = { buf, sizeof buf };
+	struct msghdr m;
+	int sv[2], n0;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	set_rcvtimeo(sv[1], 200 * 1000);
+	memset(&m, 0, sizeof m);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	n0 = tu_fd_count();
+	alarm(10);
+	assert_fails(ni_recvmsg(sv[1], &m, 0), EAGAIN);
+	/* With MSG_WAITALL, what came before the timeout. */
+	assert_int_equal(write(sv[0], "ab", 2), 2);
+	assert_int_equal(ni_recvmsg(sv[1], &m, MSG_WAITALL), 2);
+	alarm(0);
+	assert_memory_equal(buf, "ab", 2);
+	assert_int_equal(tu_fd_count(), n0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+accept_rcvtimeo(void **state)
+{
+	struct sockaddr_un a;
+	socklen_t alen;
+	int l, n0;
+
+	(void)state;
+	l = unix_listener(0, &a, &alen);
+	set_rcvtimeo(l, 200 * 1000);
+	n0 = tu_fd_count();
+	alarm(10);
+	assert_fails(ni_accept(l, NULL, NULL), EAGAIN);
+	assert_fails(ni_accept4(l, NULL, NULL, SOCK_NONBLOCK), EAGAIN);
+	alarm(0);
+	assert_int_equal(tu_fd_count(), n0);
+	close(l);
+}
+
+/*
  * A signal whose handler does not ask SA_RESTART ends a blocked accept with
  * EINTR, natively and in fallback mode (where the wait is a poll).
  */
@@ -595,6 +687,9 @@ main(int argc, char **argv)
 		tu_unit_test(accept_blocking_waits),
 		tu_unit_test(recvmsg_blocking_waits),
 		tu_unit_test(accept_interrupted),
+		tu_unit_test(recvmsg_waitall),
+		tu_unit_test(recvmsg_rcvtimeo),
+		tu_unit_test(accept_rcvtimeo),
 		tu_unit_test(features_match_mode), /* last: see test_create.h */
 	};
 

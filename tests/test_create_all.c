@@ -26,6 +26,21 @@
 #include "noinherit.h"
 #include "test_create.h"
 
+/*
+ * ni_features first called with the descriptor table full: it cannot make
+ * its probe objects, and must not take that for a refusal, nor its answer
+ * for final (issue 14).  Once there is room, the full answer.  First in the
+ * program, before any creator settled a probe.
+ */
+static void
+features_first_with_full_table(void **state)
+{
+	tu_limit_fds(0);
+	(void)ni_features();
+	tu_unlimit_fds();
+	features_match_mode(state);
+}
+
 /* ------------------------------------------------------------------ */
 /* Controls: the harness can see an inheritable descriptor             */
 /* ------------------------------------------------------------------ */
@@ -346,6 +361,7 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		tu_unit_test(features_first_with_full_table), /* first */
 		tu_unit_test(harness_control),
 		tu_unit_test(all_creators_not_inherited),
 		tu_unit_test(all_creators_emfile),

@@ -278,6 +278,45 @@ fopen_modes(void **state)
 	}
 }
 
+/*
+ * Modes of seven characters or more: glibc reads only the first seven, so an
+ * "e" appended last was ignored and the stream inheritable, and the first
+ * such call marked fopen's "e" unsupported for good.  First in the program,
+ * so that its ni_fopen is the process's first (issue 14).
+ */
+static void
+fopen_long_modes_once(void)
+{
+	static const char *const modes[] = { "rbbbbbb", "r+bbbbbbbbb", "r+bmcbbb" };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		FILE *f;
+
+		tu_make_file(path, "fopen-long", "data\n");
+		print_message("mode \"%s\"\n", modes[i]);
+		f = ni_fopen(path, modes[i]);
+		assert_non_null(f);
+		assert_noninheritable(fileno(f));
+		assert_false(tu_child_has_fd(fileno(f)));
+		assert_accmode(fileno(f), modes[i][1] == '+' ? O_RDWR : O_RDONLY);
+		assert_int_equal(fclose(f), 0);
+	}
+}
+
+static void
+fopen_long_modes(void **state)
+{
+	(void)state;
+	fopen_long_modes_once();
+	/* Natively "e" works: the long modes must not have said otherwise. */
+	if (strcmp(tu_mode(), "native") == 0)
+		assert_int_equal(ni_features() & NI_FEAT_FOPEN_E, NI_FEAT_FOPEN_E);
+	/* Again, with the probe settled ("e" trusted, where it works). */
+	fopen_long_modes_once();
+}
+
 /* C11 7.21.5.3 also lists "rb+", "wb+", "ab+" (b before +). */
 static void
 fopen_c11_b_plus(void **state)
@@ -481,6 +520,7 @@ main(int argc, char **argv)
 		tu_unit_test(openat_errors),
 		tu_unit_test(creat_basic),
 		tu_unit_test(creat_errors),
+		tu_unit_test(fopen_long_modes), /* the first ni_fopen */
 		tu_unit_test(fopen_modes),
 		tu_unit_test(fopen_c11_b_plus),
 		tu_unit_test(fopen_rw_data),

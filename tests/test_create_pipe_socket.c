@@ -76,9 +76,24 @@ pipe_errors(void **state)
 static void
 pipe_efault(void **state)
 {
+	int *bad, *ro, n0 = tu_fd_count();
+
 	(void)state;
 	assert_fails(ni_pipe(NULL), EFAULT);
 	assert_fails(ni_pipe2(NULL, 0), EFAULT);
+	/* Bad non-NULL pointers: EFAULT as the raw call says, not SIGSEGV
+	 * (issue 14), and no descriptor left behind. */
+	bad = tu_bad_pointer(false);
+	ro = tu_bad_pointer(true);
+	assert_fails(ni_pipe((int *)bad), EFAULT);
+	assert_fails(ni_pipe2((int *)bad, O_NONBLOCK), EFAULT);
+	assert_fails(ni_pipe(ro), EFAULT);
+	assert_fails(ni_socketpair(AF_UNIX, SOCK_STREAM, 0, bad), EFAULT);
+	assert_fails(ni_socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, ro),
+	    EFAULT);
+	assert_int_equal(tu_fd_count(), n0);
+	tu_free_bad_pointer(bad);
+	tu_free_bad_pointer(ro);
 }
 
 static void

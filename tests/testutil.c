@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #ifdef __linux__
 #include <sys/syscall.h>
 #endif
@@ -242,4 +243,23 @@ tu_child_has_fd(int fd)
 	r = seen[fd];
 	free(seen);
 	return r;
+}
+
+int *
+tu_bad_pointer(bool readable)
+{
+	void *p = mmap(NULL, 4096, readable ? PROT_READ : PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("testutil: mmap");
+		abort();
+	}
+	return p;
+}
+
+void
+tu_free_bad_pointer(int *p)
+{
+	(void)munmap(p, 4096);
 }

@@ -47,6 +47,13 @@ int tu_child_fds(bool *seen, int max);
  */
 bool tu_child_has_fd(int fd);
 
+/*
+ * A pointer the kernel answers with EFAULT: a page mapped PROT_NONE, or
+ * with `readable` PROT_READ (readable, not writable).  Aborts if mmap fails.
+ */
+int *tu_bad_pointer(bool readable);
+void tu_free_bad_pointer(int *p);
+
 /* getenv("NI_TEST_MODE"), or "native" when unset or empty. */
 const char *tu_mode(void);
 

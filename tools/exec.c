@@ -6,23 +6,18 @@
  * The mappings act as if made all at once, as ni_spawn's do: a swap (3:4
  * and 4:3), a rotation through 0, 1 and 2, a FROM that is another
  * mapping's TO, and one FROM onto several TOs all mean "TO gets what FROM
- * was when the command started".  The method, after every check has passed
- * and before anything changes:
- *
- *   1. copy each distinct FROM above the highest TO (ni_dupfd: the copies
- *      are close-on-exec), so no dup2 below can overwrite a source that is
- *      still needed;
- *   2. ni_cloexec_from(3): every other descriptor, whatever its flag and
- *      even above a lowered RLIMIT_NOFILE, will close at exec;
- *   3. dup2 each copy onto its TO, inheritable (ni_dup2(copy, to, true));
- *   4. make 0, 1 and 2 inheritable where open and not a TO;
- *   5. execvp.
+ * was when the command started".  This file checks the arguments and says
+ * what is wrong in words; the plan itself is ni_exec's (src/exec.c), the
+ * one ni_spawn follows: every other descriptor, whatever its flag and even
+ * above a lowered RLIMIT_NOFILE, closes at exec, and a failed exec leaves
+ * this process as it was.  CMD is looked up in PATH as execvp does, but a
+ * file without #! is not handed to /bin/sh (ENOEXEC: 126).
  *
  * Exit status when CMD does not run: 2 for a usage error or a descriptor
  * that cannot be passed, 127 when CMD is not found, 126 when it is found
  * but cannot be executed, as sh(1) reports them.  Messages go to the
  * standard error this command was started with, even when --map-fd gives
- * fd 2 to something else (a close-on-exec copy of it is kept for that).
+ * fd 2 to something else (ni_exec gives fd 2 back when it fails).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -199,118 +194,38 @@ check_plan(const struct plan *p)
 	return 0;
 }
 
-/* True if fd is the TO of some mapping. */
-static bool
-is_target(const struct plan *p, int fd)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->m[i].to == fd)
-			return true;
-	return false;
-}
-
-/* ni_dupfd's EINVAL (minfd at the limit) and EMFILE, in words. */
-static void
-copy_failed(int fd, int minfd, int err)
-{
-	if (err == EINVAL || err == EMFILE)
-		say("cannot copy fd %d above fd %d: no free descriptor "
-		    "below RLIMIT_NOFILE", fd, minfd - 1);
-	else
-		say("cannot copy fd %d above fd %d: %s", fd, minfd - 1,
-		    strerror(err));
-}
-
 /*
- * Step 1: one close-on-exec copy of each distinct FROM at minfd or above,
- * shared by the mappings with that FROM.  Also moves msg_fd to a copy of
- * fd 2 when fd 2 is a TO, so that exec's failure can still be reported to
- * the stream this command was given.  Returns 0 or -1 (said).
+ * The plan as ni_exec takes it: the mappings, PATH search on (execvp's
+ * lookup).  Returns the options, or NULL (said).
  */
-static int
-copy_sources(struct plan *p, int minfd)
+static ni_spawn_opts *
+make_opts(const struct plan *p)
 {
-	size_t i, j;
-
-	if (is_target(p, STDERR_FILENO)) {
-		int saved = -1;	/* fd 2 closed: no messages, as before */
-
-		if (ni_get_inheritable(STDERR_FILENO) >= 0) {
-			saved = ni_dupfd(STDERR_FILENO, minfd);
-			if (saved < 0) {
-				copy_failed(STDERR_FILENO, minfd, errno);
-				return -1;
-			}
-		}
-		cli_msg_fd = saved;
-	}
-	for (i = 0; i < p->n; i++) {
-		struct mapping *m = &p->m[i];
-
-		for (j = 0; j < i; j++)
-			if (p->m[j].from == m->from)
-				m->copy = p->m[j].copy;
-		if (m->copy >= 0)
-			continue;
-		m->copy = ni_dupfd(m->from, minfd);
-		if (m->copy < 0) {
-			copy_failed(m->from, minfd, errno);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Closes copy once, however many mappings share it. */
-static void
-close_copy(struct plan *p, int copy)
-{
+	ni_spawn_opts *o = ni_spawn_opts_new();
 	size_t i;
 
-	if (copy < 0)
-		return;
-	for (i = 0; i < p->n; i++)
-		if (p->m[i].copy == copy)
-			p->m[i].copy = -1;
-	(void)close(copy);
-}
-
-/* Steps 1 to 4: the descriptor table CMD is to get.  Returns 0 or -1. */
-static int
-apply_plan(struct plan *p)
-{
-	int fd, minfd = 3;
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->m[i].to >= minfd)
-			minfd = p->m[i].to + 1;
-	if (copy_sources(p, minfd) != 0)
-		return -1;
-	(void)ni_cloexec_from(3);	/* fails only for a negative lowfd */
+	if (o == NULL) {
+		say("%s", strerror(errno));
+		return NULL;
+	}
 	for (i = 0; i < p->n; i++) {
-		if (ni_dup2(p->m[i].copy, p->m[i].to, true) < 0) {
-			say("cannot move fd %d to fd %d: %s", p->m[i].from,
-			    p->m[i].to, strerror(errno));
-			return -1;
+		if (ni_spawn_opts_map_fd(o, p->m[i].from, p->m[i].to) != 0) {
+			say("fd %d to fd %d: %s", p->m[i].from, p->m[i].to,
+			    strerror(errno));
+			ni_spawn_opts_free(o);
+			return NULL;
 		}
 	}
-	/* The copies are close-on-exec; closing them is only tidiness. */
-	for (i = 0; i < p->n; i++)
-		close_copy(p, p->m[i].copy);
-	for (fd = 0; fd <= 2; fd++)
-		if (!is_target(p, fd) && ni_get_inheritable(fd) >= 0)
-			(void)ni_set_inheritable(fd, true);
-	return 0;
+	(void)ni_spawn_opts_set_search_path(o, true);
+	return o;
 }
 
 int
 cmd_exec(int argc, char **argv)
 {
 	struct plan p = { NULL, 0, NULL };
-	int r;
+	ni_spawn_opts *o;
+	int r, err;
 
 	/* At most one mapping per argument. */
 	p.m = calloc((size_t)argc, sizeof *p.m);
@@ -323,12 +238,22 @@ cmd_exec(int argc, char **argv)
 		free(p.m);
 		return r > 0 ? cli_help("exec", exec_help) : EXIT_USAGE;
 	}
-	if (check_plan(&p) != 0 || apply_plan(&p) != 0) {
+	if (check_plan(&p) != 0 || (o = make_opts(&p)) == NULL) {
 		free(p.m);
 		return EXIT_USAGE;
 	}
-	(void)execvp(p.cmd[0], p.cmd);
-	r = cli_exec_failed("exec", p.cmd[0], errno);
+	/* Returns only on failure, with this process as it was: fd 2 is
+	 * still the stream this command was given. */
+	(void)ni_exec(p.cmd[0], p.cmd, NULL, o);
+	err = errno;
+	ni_spawn_opts_free(o);
+	if (err == EMFILE) {
+		say("no free descriptor below RLIMIT_NOFILE to copy a "
+		    "descriptor that a mapping overwrites");
+		r = EXIT_USAGE;
+	} else {
+		r = cli_exec_failed("exec", p.cmd[0], err);
+	}
 	free(p.m);
 	return r;
 }

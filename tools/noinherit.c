@@ -122,6 +122,12 @@ static const struct feature features[] = {
 	{ NI_FEAT_PROC_FD, "/proc/self/fd walk",
 	  "scan every fd up to the hard RLIMIT_NOFILE", 0 },
 #endif
+	{ NI_FEAT_CLONE_VFORK, "spawn: clone(CLONE_VM|CLONE_VFORK)",
+	  "fork (or not known before the first spawn)", 1 },
+	{ NI_FEAT_CLONE3, "spawn: clone3(CLONE_CLEAR_SIGHAND)",
+	  "clone, handlers reset one by one (or not known yet)", 1 },
+	{ NI_FEAT_PIDFD, "pidfds (ni_spawn_pidfd)",
+	  "none: ni_spawn_pidfd fails with ENOSYS", 1 },
 };
 
 static int

@@ -298,7 +298,8 @@ static void
 check_file(const char *who, const char *cmd, const char *path, int depth)
 {
 	const char *then = strcmp(who, "trace") == 0 ?
-	    "nothing it does itself will be reported" :
+	    "what crosses its execs is still observed (ptrace), but not "
+	    "where it made it" :
 	    "it runs without enforcement";
 	struct elfinfo e, self;
 	char interp[256];

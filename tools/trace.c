@@ -1,32 +1,38 @@
 /*
- * trace.c - `noinherit trace [-o FILE] [--json] [--fail-on-leak] [--] CMD
- * [ARG...]`: run CMD and everything it starts under the shim in trace mode,
- * then say which descriptors crossed an exec, into which program, and
- * where they were made.
+ * trace.c - `noinherit trace [-o FILE] [--json] [--fail-on-leak]
+ * [--allow PATTERN]... [--pass-fd N]... [--map-fd FROM:TO]... [--] CMD
+ * [ARG...]`: run CMD and everything it starts, observed, then say which
+ * descriptors crossed an exec, into which program, where they were made,
+ * and whether they were passed on purpose or leaked.
  *
  * The run:
- *   1. a private log file, mkstemp(3) in $TMPDIR (else /tmp), mode 0600;
- *      the shim in every process appends records to it by name
- *      (preload/FORMAT.md), and it is unlinked once CMD has exited;
- *   2. CMD is started with ni_spawn: the standard streams only, PATH
- *      searched, LD_PRELOAD and the NOINHERIT_ variables set;
- *   3. while it runs, the log is read as it grows (inotify), so that the
- *      sockets it names can be described (sock_diag) while they still
- *      exist; SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to this process
- *      alone are passed on to CMD (a terminal's reach CMD directly), and
- *      this process stays to reap CMD and report;
- *   4. once CMD has exited: the rest of the log, the analysis
- *      (trace_find.c), symbols (trace_symbols.c), the report.
+ *   1. the channel (trace_ptrace.c, FORMAT.md): an abstract socket only
+ *      this process listens on; the shim, loaded into every dynamically
+ *      linked program through LD_PRELOAD, sends its records there;
+ *   2. CMD is forked from this process, seized with ptrace before it
+ *      execs, given the standard streams plus the --pass-fd/--map-fd
+ *      descriptors, and exec'd (PATH searched) with LD_PRELOAD and the
+ *      NOINHERIT_ variables set;
+ *   3. while it runs: every fork, clone and exec of the tree is a ptrace
+ *      event (trace_ptrace.c makes the start records from what the kernel
+ *      left at each exec), records are read as they come, and sockets
+ *      described (sock_diag) while they exist.  SIGINT, SIGTERM, SIGHUP
+ *      and SIGQUIT sent to this process alone are passed on to CMD (a
+ *      terminal's reach CMD directly, through ptrace); this process stays
+ *      to reap CMD and report;
+ *   4. once CMD has exited: the rest of the records, the processes still
+ *      running let go, the analysis (trace_find.c), symbols, the report.
  *
  * The report goes to the standard error by default, so that CMD's own
  * output on the standard output stays as it is; -o FILE writes it to FILE
- * instead ("-" for the standard output).  Records that descendants still
- * running write after CMD has exited are not read.
+ * instead ("-" for the standard output).
  *
  * Exit status: CMD's own (128+N when a signal N killed it); when CMD
- * exited 0, 1 with --fail-on-leak if anything leaked; 2 for a usage error,
- * a setup error or a report that cannot be written; 126 and 127 when CMD
- * cannot be run or found, as sh(1) says.
+ * exited 0 and --fail-on-leak is given, 1 if anything leaked (passed on
+ * purpose and --allow'ed crossings do not count), else 3 if part of the
+ * tree could not be observed; 2 for a usage error, a setup error or a
+ * report that cannot be written; 126 and 127 when CMD cannot be run or
+ * found, as sh(1) says.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +43,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,10 +55,20 @@
 #include "trace.h"
 
 #define EXIT_LEAK 1
+#define EXIT_INCOMPLETE 3
+
+struct fdmap {
+	int from, to, copy;
+};
 
 struct topts {
 	const char *out;	/* -o FILE, or NULL */
+	const char *sarif;	/* --sarif FILE, or NULL */
 	bool json, fail_on_leak;
+	char **allow;		/* --allow patterns */
+	size_t nallow;
+	struct fdmap *map;	/* --pass-fd, --map-fd */
+	size_t nmap;
 	char **cmd;
 };
 
@@ -59,23 +76,86 @@ struct topts {
 
 static const char trace_help[] =
     "usage: noinherit trace [-o FILE] [--json] [--fail-on-leak] "
-    "[--] CMD [ARG...]\n"
+    "[--sarif FILE]\n"
+    "                       [--allow PATTERN]... [--pass-fd N]... "
+    "[--map-fd FROM:TO]...\n"
+    "                       [--] CMD [ARG...]\n"
     "\n"
-    "Run CMD under libnoinherit-preload.so and report every descriptor\n"
-    "beyond 0-2 that crossed an exec into CMD's descendants: the\n"
-    "program that received it, the one that passed it on, what it is\n"
-    "and the backtrace of the call that made it.\n"
+    "Run CMD, observed with ptrace and libnoinherit-preload.so, and\n"
+    "report every descriptor beyond 0-2 that crossed an exec into\n"
+    "CMD's descendants: the program that received it, the one that\n"
+    "passed it on, what it is, the backtrace of the call that made\n"
+    "it, and whether it was passed on purpose or leaked.\n"
     "\n"
     "  -o, --output FILE  write the report to FILE ('-': standard\n"
     "                     output) instead of the standard error\n"
     "  --json             one JSON object per finding, one a line\n"
-    "  --fail-on-leak     exit 1 if anything leaked (and CMD exited 0)\n"
+    "  --fail-on-leak     exit 1 if anything leaked, 3 if part of the\n"
+    "                     tree could not be observed (CMD exited 0)\n"
+    "  --allow PATTERN    a leak into a program, or of a target, that\n"
+    "                     matches PATTERN (fnmatch: path or base name\n"
+    "                     of the program, the target) is allowed\n"
+    "  --pass-fd N        CMD gets fd N as fd N (= --map-fd N:N)\n"
+    "  --map-fd FROM:TO   CMD gets this command's fd FROM as fd TO\n"
+    "  --sarif FILE       also write the findings to FILE as SARIF 2.1.0\n"
     "  -h, --help         print this help and exit\n"
     "\n"
     "Options end at the first argument that is not one, or at '--'.\n"
-    "Exit status: CMD's own (128+N if killed by signal N), or 1 with\n"
-    "--fail-on-leak; 2 usage or setup error, 126 CMD cannot be\n"
-    "executed, 127 CMD not found.\n";
+    "Exit status: CMD's own (128+N if killed by signal N), or with\n"
+    "--fail-on-leak 1 (leak) or 3 (incomplete); 2 usage or setup\n"
+    "error, 126 CMD cannot be executed, 127 CMD not found.\n";
+
+/* A descriptor number: digits only, at most INT_MAX.  0 or -1. */
+static int
+parse_fd(const char *s, int *fd)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > INT_MAX)
+			return -1;
+	}
+	*fd = (int)v;
+	return 0;
+}
+
+/* --pass-fd N or --map-fd FROM:TO into m; 0, or -1 (said). */
+static int
+parse_map(const char *opt, const char *val, struct fdmap *m)
+{
+	char buf[64];
+	const char *colon;
+
+	m->copy = -1;
+	if (strcmp(opt, "--pass-fd") == 0) {
+		if (parse_fd(val, &m->from) != 0) {
+			say("%s: '%.64s' is not a descriptor number "
+			    "(a non-negative integer)", opt, val);
+			return -1;
+		}
+		m->to = m->from;
+		return 0;
+	}
+	colon = strchr(val, ':');
+	if (colon == NULL || (size_t)(colon - val) >= sizeof buf) {
+		say("%s: '%.64s' is not FROM:TO (two descriptor numbers)",
+		    opt, val);
+		return -1;
+	}
+	memcpy(buf, val, (size_t)(colon - val));
+	buf[colon - val] = '\0';
+	if (parse_fd(buf, &m->from) != 0 || parse_fd(colon + 1, &m->to) != 0) {
+		say("%s: '%.64s' is not FROM:TO (two non-negative "
+		    "descriptor numbers)", opt, val);
+		return -1;
+	}
+	return 0;
+}
 
 /* Fills o; returns 0, 1 for --help, or -1 (said). */
 static int
@@ -85,11 +165,21 @@ parse_args(int argc, char **argv, struct topts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "fail-on-leak", no_argument, NULL, 'f' },
+		{ "allow", required_argument, NULL, 'A' },
+		{ "pass-fd", required_argument, NULL, 'P' },
+		{ "map-fd", required_argument, NULL, 'M' },
+		{ "sarif", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
+	o->allow = calloc((size_t)argc, sizeof *o->allow);
+	o->map = calloc((size_t)argc, sizeof *o->map);
+	if (o->allow == NULL || o->map == NULL) {
+		say("%s", strerror(errno));
+		return -1;
+	}
 	optind = 0;
 	while ((c = cli_getopt(argc, argv, "+:o:h", longopts)) != -1) {
 		switch (c) {
@@ -108,8 +198,29 @@ parse_args(int argc, char **argv, struct topts *o)
 			}
 			o->out = optarg;
 			break;
+		case 'A':
+			o->allow[o->nallow++] = optarg;
+			break;
+		case 'P':
+		case 'M':
+			if (parse_map(c == 'P' ? "--pass-fd" : "--map-fd",
+			    optarg, &o->map[o->nmap++]) != 0)
+				return -1;
+			break;
+		case 's':
+			if (*optarg == '\0') {
+				say("empty file name after '--sarif' (try "
+				    "--help)");
+				return -1;
+			}
+			o->sarif = optarg;
+			break;
 		default:
-			(void)cli_bad_option("trace", c, argv, "a file name");
+			(void)cli_bad_option("trace", c, argv,
+			    cli_optword(argv)[1] == 'o' ||
+			    strncmp(cli_optword(argv), "--o", 3) == 0 ||
+			    strncmp(cli_optword(argv), "--s", 3) == 0 ?
+			    "a file name" : "an argument");
 			return -1;
 		}
 	}
@@ -121,186 +232,281 @@ parse_args(int argc, char **argv, struct topts *o)
 	return 0;
 }
 
+/* The checks `noinherit exec` makes: each FROM open, no TO twice. */
+static int
+check_map(const struct topts *o)
+{
+	struct rlimit rl;
+	size_t i, j;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		rl.rlim_cur = RLIM_INFINITY;
+	for (i = 0; i < o->nmap; i++) {
+		const struct fdmap *m = &o->map[i];
+
+		if (ni_get_inheritable(m->from) < 0) {
+			say("fd %d is not open", m->from);
+			return -1;
+		}
+		if (rl.rlim_cur != RLIM_INFINITY &&
+		    (rlim_t)m->to >= rl.rlim_cur) {
+			say("fd %d is beyond the descriptor limit "
+			    "(RLIMIT_NOFILE %llu)", m->to,
+			    (unsigned long long)rl.rlim_cur);
+			return -1;
+		}
+		for (j = 0; j < i; j++) {
+			if (o->map[j].to == m->to &&
+			    o->map[j].from != m->from) {
+				say("fd %d is the target of two mappings "
+				    "(%d:%d and %d:%d)", m->to, o->map[j].from,
+				    o->map[j].to, m->from, m->to);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Signals                                                             */
 /* ------------------------------------------------------------------ */
 
 static const int passed_on[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-static volatile sig_atomic_t pending;	/* bit per signal to pass on */
-static volatile sig_atomic_t child_pid;
-
-static void
-on_signal(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	/* A terminal's signal (SI_KERNEL) went to CMD's process group too;
-	 * one that CMD sent itself needs no echo. */
-	if (si->si_code <= 0 && si->si_pid != child_pid)
-		pending |= 1 << sig;
-}
-
-static struct sigaction saved[sizeof passed_on / sizeof passed_on[0]];
 
 /*
- * Catches the signals to pass on and blocks them (they are received in
- * ppoll only); *old gets the mask to restore and to give CMD.  A signal
- * this process ignores (nohup, a background job of a shell without job
- * control) stays ignored, for CMD too.
+ * Blocks SIGCHLD and the signals to pass on (a signal this process
+ * ignores -- nohup, a background job -- stays ignored, for CMD too) and
+ * returns a signalfd for them; *old gets the mask to give CMD.  -1 (said).
  */
-static void
+static int
 catch_signals(sigset_t *old)
 {
 	struct sigaction sa;
 	sigset_t block;
 	size_t i;
+	int fd;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_signal;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
 	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
 	for (i = 0; i < sizeof passed_on / sizeof passed_on[0]; i++) {
-		sigaction(passed_on[i], NULL, &saved[i]);
-		if (saved[i].sa_handler == SIG_IGN)
-			continue;
-		sigaction(passed_on[i], &sa, NULL);
-		sigaddset(&block, passed_on[i]);
+		sigaction(passed_on[i], NULL, &sa);
+		if (sa.sa_handler != SIG_IGN)
+			sigaddset(&block, passed_on[i]);
 	}
 	sigprocmask(SIG_BLOCK, &block, old);
-}
-
-/* CMD is gone: the signals act on this process again, as before. */
-static void
-release_signals(const sigset_t *old)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof passed_on / sizeof passed_on[0]; i++)
-		sigaction(passed_on[i], &saved[i], NULL);
-	sigprocmask(SIG_SETMASK, old, NULL);
-}
-
-static void
-pass_on(pid_t pid)
-{
-	size_t i;
-	int bits = pending;
-
-	pending = 0;
-	for (i = 0; i < sizeof passed_on / sizeof passed_on[0]; i++)
-		if (bits & (1 << passed_on[i]))
-			(void)kill(pid, passed_on[i]);
+	fd = ni_signalfd(-1, &block, SFD_NONBLOCK);
+	if (fd < 0) {
+		say("signalfd: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, old, NULL);
+	}
+	return fd;
 }
 
 /* ------------------------------------------------------------------ */
-/* The log                                                             */
+/* The command                                                         */
 /* ------------------------------------------------------------------ */
 
-struct run {
-	char path[PATH_MAX];
-	int fd;			/* read end, our own offset */
-	int ino;		/* inotify, or -1 */
-	struct tlog log;
-	bool nomem;
-};
-
+/*
+ * In the child: the descriptor table CMD gets (the standard streams and
+ * the mappings, all at once, as `noinherit exec` makes it), then exec.
+ * *errfd is moved above the targets.  Returns the errno of what failed.
+ */
 static int
-make_log(struct run *r)
+child_exec(struct topts *o, char **env, int *errfd)
 {
-	const char *dir = getenv("TMPDIR");
+	int minfd = 3, fd;
+	size_t i, j;
 
-	if (dir == NULL || dir[0] != '/')
-		dir = "/tmp";
-	if ((size_t)snprintf(r->path, sizeof r->path,
-	    "%s/noinherit-trace.XXXXXX", dir) >= sizeof r->path) {
-		r->path[0] = '\0';
-		errno = ENAMETOOLONG;
+	for (i = 0; i < o->nmap; i++)
+		if (o->map[i].to >= minfd)
+			minfd = o->map[i].to + 1;
+	if ((fd = ni_dupfd(*errfd, minfd)) < 0)
+		return errno;
+	*errfd = fd;
+	for (i = 0; i < o->nmap; i++) {
+		for (j = 0; j < i; j++)
+			if (o->map[j].from == o->map[i].from)
+				o->map[i].copy = o->map[j].copy;
+		if (o->map[i].copy < 0 &&
+		    (o->map[i].copy = ni_dupfd(o->map[i].from, minfd)) < 0)
+			return errno;
+	}
+	(void)ni_cloexec_from(3);
+	for (i = 0; i < o->nmap; i++)
+		if (ni_dup2(o->map[i].copy, o->map[i].to, true) < 0)
+			return errno;
+	for (fd = 0; fd <= 2; fd++) {
+		for (i = 0; i < o->nmap && o->map[i].to != fd; i++)
+			;
+		if (i == o->nmap && ni_get_inheritable(fd) >= 0)
+			(void)ni_set_inheritable(fd, true);
+	}
+	(void)execvpe(o->cmd[0], o->cmd, env);
+	return errno;
+}
+
+/*
+ * NOINHERIT_STARTS=kernel added to env (any older one dropped): the
+ * observer makes the start records, the shim need not send its own.  The
+ * child takes it out again when ptrace was refused.  0, or -1 (ENOMEM).
+ */
+static int
+add_starts_var(char ***env)
+{
+	size_t n = 0, k = 0, i;
+	char **v = *env;
+
+	for (i = 0; v[i] != NULL; i++) {
+		if (strncmp(v[i], "NOINHERIT_STARTS=", 17) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	n = k;
+	v[n] = NULL;
+	v = realloc(v, (n + 2) * sizeof *v);
+	if (v == NULL)
 		return -1;
-	}
-	r->fd = ni_mkstemp(r->path);
-	if (r->fd < 0) {
-		r->path[0] = '\0';	/* nothing to remove */
+	*env = v;
+	if ((v[n] = strdup("NOINHERIT_STARTS=kernel")) == NULL)
 		return -1;
-	}
-	r->ino = ni_inotify_init1(IN_NONBLOCK);
-	if (r->ino >= 0 && inotify_add_watch(r->ino, r->path, IN_MODIFY) < 0) {
-		close(r->ino);
-		r->ino = -1;
-	}
+	v[n + 1] = NULL;
 	return 0;
 }
 
-/* Reads what the log has gained; new sockets are described at once. */
 static void
-drain(struct run *r)
+drop_starts_var(char **env)
 {
-	char buf[65536];
-	size_t before = r->log.n;
-	ssize_t n;
+	size_t i, k = 0;
 
-	for (;;) {
-		n = read(r->fd, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (trace_log_feed(&r->log, buf, (size_t)n) < 0)
-			r->nomem = true;
-	}
-	if (r->ino >= 0) {
-		while (read(r->ino, buf, sizeof buf) > 0)
-			;	/* the events only woke us */
-	}
-	if (r->log.n > before)
-		trace_log_resolve_sockets(&r->log, before);
+	for (i = 0; env[i] != NULL; i++)
+		if (strncmp(env[i], "NOINHERIT_STARTS=", 17) != 0)
+			env[k++] = env[i];
+	env[k] = NULL;		/* in the child: nothing freed */
 }
 
-/* Waits for CMD, reading the log meanwhile; returns its wait status. */
+/*
+ * Forks CMD and seizes it before it execs.  *errfd: the read end of a
+ * pipe on which the child reports an exec that failed.  0, or -1 (said).
+ */
 static int
-wait_cmd(struct run *r, pid_t pid, int pidfd, const sigset_t *mask)
+start(struct topts *o, char **env, const sigset_t *mask, struct observer *obs,
+    pid_t *pid, int *errfd)
 {
-	struct pollfd p[2];
-	struct timespec tick = { 0, 100 * 1000 * 1000 }, *timeout;
-	int status, np;
-	pid_t w;
+	int sync[2], err[2], e;
+	const char *why;
+	char c;
+	pid_t p;
 
-	for (;;) {
-		if (pending)
-			pass_on(pid);
-		np = 0;
-		if (pidfd >= 0)
-			p[np++] = (struct pollfd){ pidfd, POLLIN, 0 };
-		if (r->ino >= 0)
-			p[np++] = (struct pollfd){ r->ino, POLLIN, 0 };
-		/* Without a pidfd or inotify, look every 100 ms. */
-		timeout = pidfd >= 0 && r->ino >= 0 ? NULL : &tick;
-		(void)ppoll(p, (nfds_t)np, timeout, mask);
-		drain(r);
-		w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			return status;
-		if (w < 0 && errno != EINTR)
-			return 0;	/* ECHILD: cannot happen */
+	if (ni_pipe(sync) != 0 || ni_pipe(err) != 0) {
+		say("pipe: %s", strerror(errno));
+		return -1;
 	}
+	fflush(NULL);
+	p = fork();
+	if (p < 0) {
+		say("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (p == 0) {
+		close(sync[1]);
+		close(err[0]);
+		/* Wait until the parent has seized this process. */
+		c = 0;
+		while (read(sync[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(sync[0]);
+		if (c != 'k')
+			drop_starts_var(env);
+		sigprocmask(SIG_SETMASK, mask, NULL);
+		e = child_exec(o, env, &err[1]);
+		(void)!write(err[1], &e, sizeof e);
+		_exit(EXIT_NOT_FOUND);
+	}
+	close(sync[0]);
+	close(err[1]);
+	c = 'k';
+	if (trace_obs_seize(obs, p, &why) != 0) {
+		say("cannot trace with ptrace (%s): only programs the shim "
+		    "reaches are observed, and the report is incomplete", why);
+		c = 'n';
+	}
+	(void)!write(sync[1], &c, 1);
+	close(sync[1]);
+	*pid = p;
+	*errfd = err[0];
+	return 0;
+}
+
+/* Waits for CMD, observing; returns its wait status. */
+static int
+wait_cmd(struct observer *obs, pid_t pid, int sfd)
+{
+	struct pollfd p[1 + 260];
+	struct signalfd_siginfo si;
+	int status = 0, st;
+	size_t n;
+	pid_t w;
+	bool done = false;
+
+	while (!done) {
+		p[0] = (struct pollfd){ sfd, POLLIN, 0 };
+		n = 1 + trace_obs_pollfds(obs, p + 1, 260);
+		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
+			break;
+		while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+			if (si.ssi_signo == SIGCHLD)
+				continue;
+			/* A terminal's signal (SI_KERNEL) went to CMD's
+			 * process group too; one CMD sent needs no echo. */
+			if (si.ssi_code <= 0 && (pid_t)si.ssi_pid != pid)
+				(void)kill(pid, (int)si.ssi_signo);
+		}
+		trace_obs_drain(obs);
+		for (;;) {
+			w = waitpid(-1, &st, __WALL | WNOHANG);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			if (trace_obs_traced(obs)) {
+				if (trace_obs_event(obs, w, st, &status))
+					done = true;
+			} else if (w == pid) {
+				status = st;
+				done = true;
+			}
+		}
+	}
+	return status;
 }
 
 /* ------------------------------------------------------------------ */
 /* The report                                                          */
 /* ------------------------------------------------------------------ */
 
-/* Messages about the log itself, on stderr. */
+/* Messages about the run itself, on stderr. */
 static void
-notes(const struct run *r, const struct analysis *a, const char *cmd)
+notes(const struct tlog *l, const struct observer *obs,
+    const struct analysis *a, const char *cmd, size_t survivors)
 {
-	if (r->nomem)
-		say("out of memory while reading the log: the report is "
+	const struct tgap *g;
+	size_t i, n = trace_obs_gaps(obs, &g);
+
+	if (trace_obs_nomem(obs))
+		say("out of memory while observing: the report is "
 		    "incomplete");
-	if (r->log.bad > 0)
-		say("skipped %zu malformed line%s of %zu in the log (the "
-		    "first, line %zu: %s): the report may miss what they "
-		    "held", r->log.bad, r->log.bad == 1 ? "" : "s",
-		    r->log.lines, r->log.first_bad, r->log.first_why);
-	if (!a->root_seen)
+	if (l->bad > 0)
+		say("skipped %zu malformed record%s of %zu (the first, "
+		    "record %zu: %s): the report may miss what they held",
+		    l->bad, l->bad == 1 ? "" : "s", l->lines, l->first_bad,
+		    l->first_why);
+	if (trace_obs_rejected(obs) > 0)
+		say("refused %zu connection%s to the channel from processes "
+		    "outside the traced tree", trace_obs_rejected(obs),
+		    trace_obs_rejected(obs) == 1 ? "" : "s");
+	if (!trace_obs_traced(obs) && !a->root_seen)
 		say("%.256s never reported to the shim (statically linked, "
 		    "setuid, or it failed before main): only programs it "
 		    "started could be traced", cmd);
@@ -310,6 +516,14 @@ notes(const struct run *r, const struct analysis *a, const char *cmd)
 		    "exec failed), e.g. %.256s: what crossed those is not "
 		    "reported", a->unreached, a->unreached == 1 ? "" : "s",
 		    a->unreached_target);
+	for (i = 0; i < n; i++)
+		say("incomplete: %.256s (pid %ld) was not observed: %s",
+		    g[i].exe, g[i].pid, g[i].why);
+	if (survivors > 0)
+		say("%zu process%s still ran when %.256s exited: what %s "
+		    "later is not observed", survivors,
+		    survivors == 1 ? "" : "es", cmd,
+		    survivors == 1 ? "it execs" : "they exec");
 }
 
 /*
@@ -336,13 +550,39 @@ open_report(const char *out)
 	return f;
 }
 
+/* --sarif FILE, opened with the report (trace_sarif.c writes it). */
+static FILE *sarif_out;
+
+/* Writes the SARIF log and closes it; 0, or -1 if it failed (said). */
+static int
+write_sarif(const struct topts *o, const struct analysis *a, bool complete)
+{
+	FILE *f = sarif_out;
+	int rc = 0;
+
+	sarif_out = NULL;
+	trace_report_sarif(f, a, o->cmd, complete);
+	if (fflush(f) != 0 || ferror(f)) {
+		say("%.256s: write error: %s", o->sarif,
+		    strerror(errno ? errno : EIO));
+		rc = -1;
+	}
+	if (f != stdout && fclose(f) != 0 && rc == 0) {
+		say("%.256s: %s", o->sarif, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Writes the report and closes f; 0, or -1 if it failed (said). */
 static int
-report(FILE *f, const struct topts *o, struct analysis *a)
+report(FILE *f, const struct topts *o, struct analysis *a, bool complete)
 {
 	int rc = 0;
 
 	trace_symbolize(a);
+	if (sarif_out != NULL && write_sarif(o, a, complete) != 0)
+		rc = -1;
 	if (o->json)
 		trace_report_json(f, a);
 	else
@@ -359,38 +599,6 @@ report(FILE *f, const struct topts *o, struct analysis *a)
 	return rc;
 }
 
-/* ------------------------------------------------------------------ */
-/* The command                                                         */
-/* ------------------------------------------------------------------ */
-
-/* Starts CMD; returns 0, or the exit status for a CMD that did not run. */
-static int
-start(const struct topts *o, char **env, const sigset_t *mask, pid_t *pid,
-    int *pidfd)
-{
-	ni_spawn_opts *so = ni_spawn_opts_new();
-	int r, err;
-
-	if (so == NULL || ni_spawn_opts_set_search_path(so, true) != 0 ||
-	    ni_spawn_opts_set_sigmask(so, mask) != 0) {
-		say("%s", strerror(errno));
-		ni_spawn_opts_free(so);
-		return EXIT_USAGE;
-	}
-	r = ni_spawn_pidfd(pidfd, pid, o->cmd[0], o->cmd, env, so);
-	if (r != 0 && errno == ENOSYS) {
-		*pidfd = -1;
-		r = ni_spawn(pid, o->cmd[0], o->cmd, env, so);
-	}
-	err = errno;
-	ni_spawn_opts_free(so);
-	if (r == 0) {
-		child_pid = *pid;
-		return 0;
-	}
-	return cli_exec_failed("trace", o->cmd[0], err);
-}
-
 static int
 exit_status(int status)
 {
@@ -399,104 +607,122 @@ exit_status(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_USAGE;
 }
 
+/* An exec that failed in the child, as sh(1) reports it; 0 if none. */
+static int
+exec_failed(const struct topts *o, int errfd)
+{
+	int e = 0;
+
+	if (read(errfd, &e, sizeof e) != (ssize_t)sizeof e)
+		return 0;
+	return cli_exec_failed("trace", o->cmd[0], e);
+}
+
 /*
- * CMD has exited with status: the rest of the log, the analysis, the
+ * CMD has exited with status: the rest of the records, the analysis, the
  * report (f is closed).  Returns the exit status of `trace`.
  */
 static int
-conclude(struct run *r, const struct topts *o, FILE *f, pid_t pid,
-    int status)
+conclude(struct tlog *log, struct observer *obs, const struct topts *o,
+    FILE *f, pid_t pid, int status)
 {
 	struct analysis a;
+	const struct tgap *g;
+	size_t survivors;
 	int rc = exit_status(status);
 
-	drain(r);
-	if (trace_log_finish(&r->log) < 0)
-		r->nomem = true;
-	trace_log_resolve_sockets(&r->log, 0);	/* merged parts, survivors */
-	(void)unlink(r->path);
-	r->path[0] = '\0';
-	if (trace_analyze(&r->log, (long)pid, &a) != 0) {
+	trace_obs_drain(obs);
+	survivors = trace_obs_release(obs);
+	trace_obs_drain(obs);
+	if (trace_log_finish(log) < 0)
+		say("out of memory");
+	trace_log_resolve_sockets(log, 0);	/* merged parts, survivors */
+	if (trace_analyze(log, (long)pid, &a) != 0) {
 		say("out of memory");
 		trace_analysis_free(&a);
 		if (f != stderr && f != stdout)
 			fclose(f);
 		return EXIT_USAGE;
 	}
-	notes(r, &a, o->cmd[0]);
-	if (report(f, o, &a) != 0)
+	trace_allow(&a, o->allow, o->nallow);
+	notes(log, obs, &a, o->cmd[0], survivors);
+	if (report(f, o, &a, trace_obs_gaps(obs, &g) == 0) != 0)
 		rc = EXIT_USAGE;
-	else if (rc == 0 && o->fail_on_leak && a.n > 0)
+	else if (rc == 0 && o->fail_on_leak && a.leaked > 0)
 		rc = EXIT_LEAK;
+	else if (rc == 0 && o->fail_on_leak && trace_obs_gaps(obs, &g) > 0)
+		rc = EXIT_INCOMPLETE;
 	trace_analysis_free(&a);
 	return rc;
-}
-
-/* Everything before CMD runs; 0, or the exit status (said). */
-static int
-prepare(const struct topts *o, struct run *r, char ***env)
-{
-	const char *shim = shim_path("trace");
-
-	if (shim == NULL)
-		return EXIT_USAGE;
-	shim_check_command("trace", o->cmd[0]);
-	if (make_log(r) != 0) {
-		say("cannot create the log file in %s: %s",
-		    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-		    strerror(errno));
-		return EXIT_USAGE;
-	}
-	*env = shim_env(shim, "trace", r->path);
-	if (*env == NULL) {
-		say("%s", strerror(errno));
-		return EXIT_USAGE;
-	}
-	return 0;
 }
 
 int
 cmd_trace(int argc, char **argv)
 {
-	struct topts o = { NULL, false, false, NULL };
-	struct run r = { .fd = -1, .ino = -1 };
+	struct topts o;
+	struct tlog log;
+	struct observer *obs = NULL;
+	const char *shim;
 	char **env = NULL;
-	FILE *out;
+	FILE *out = NULL;
 	sigset_t mask;
-	int rc, pidfd = -1;
+	int rc, sfd = -1, errfd = -1, status, failed;
 	pid_t pid;
 
+	memset(&o, 0, sizeof o);
+	memset(&log, 0, sizeof log);
 	rc = parse_args(argc, argv, &o);
-	if (rc != 0)
-		return rc > 0 ? cli_help("trace", trace_help) : EXIT_USAGE;
-	out = open_report(o.out);
-	if (out == NULL)
-		return EXIT_USAGE;
-	rc = prepare(&o, &r, &env);
-	if (rc == 0) {
-		catch_signals(&mask);
-		fflush(NULL);
-		rc = start(&o, env, &mask, &pid, &pidfd);
-		if (rc == 0) {
-			rc = wait_cmd(&r, pid, pidfd, &mask);
-			release_signals(&mask);
-			rc = conclude(&r, &o, out, pid, rc);
-			out = NULL;
-		} else {
-			release_signals(&mask);
-		}
+	if (rc != 0) {
+		rc = rc > 0 ? cli_help("trace", trace_help) : EXIT_USAGE;
+		goto done;
 	}
+	rc = EXIT_USAGE;
+	if (check_map(&o) != 0 || (out = open_report(o.out)) == NULL)
+		goto done;
+	if (o.sarif != NULL && (sarif_out = open_report(o.sarif)) == NULL)
+		goto done;
+	if ((shim = shim_path("trace")) == NULL)
+		goto done;
+	shim_check_command("trace", o.cmd[0]);
+	obs = trace_obs_new(&log, shim);
+	if (obs == NULL) {
+		say("cannot make the channel: %s", strerror(errno));
+		goto done;
+	}
+	env = shim_env(shim, "trace", trace_obs_channel(obs));
+	if (env == NULL || add_starts_var(&env) != 0) {
+		say("%s", strerror(errno));
+		goto done;
+	}
+	if ((sfd = catch_signals(&mask)) < 0)
+		goto done;
+	if (start(&o, env, &mask, obs, &pid, &errfd) != 0) {
+		sigprocmask(SIG_SETMASK, &mask, NULL);
+		goto done;
+	}
+	status = wait_cmd(obs, pid, sfd);
+	if ((failed = exec_failed(&o, errfd)) != 0) {
+		trace_obs_release(obs);
+		rc = failed;
+	} else {
+		rc = conclude(&log, obs, &o, out, pid, status);
+		out = NULL;
+	}
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+done:
 	if (out != NULL && out != stderr && out != stdout)
 		fclose(out);
-	if (r.path[0] != '\0')
-		(void)unlink(r.path);
-	if (r.fd >= 0)
-		close(r.fd);
-	if (r.ino >= 0)
-		close(r.ino);
-	if (pidfd >= 0)
-		close(pidfd);
-	trace_log_free(&r.log);
+	if (sarif_out != NULL && sarif_out != stdout)
+		fclose(sarif_out);
+	sarif_out = NULL;
+	if (sfd >= 0)
+		close(sfd);
+	if (errfd >= 0)
+		close(errfd);
+	trace_obs_free(obs);
+	trace_log_free(&log);
 	shim_env_free(env);
+	free(o.allow);
+	free(o.map);
 	return rc;
 }

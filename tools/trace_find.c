@@ -18,11 +18,23 @@
  * caller's doing and is not reported.
  *
  * Findings are grouped by (made_by, first frame's object and offset, kind
- * of descriptor): one leaky call site reached by 100 children is one
- * finding with 100 receipts.  Descriptors of unknown origin are grouped by
- * kind and dev/ino instead (the same open file passed around).
+ * of descriptor, target): one leaky call site reached by 100 children is
+ * one finding with 100 receipts, but two files opened there are two
+ * findings, each named.  The target is the path for what has one, the
+ * address for a socket the shim or /proc/net described; a pipe or other
+ * anonymous object has no name but its inode, and groups by call site.
+ * Descriptors of unknown origin are grouped by kind and dev/ino instead
+ * (the same open file passed around).
+ *
+ * Start records may be the observer's (trec.kernel, trace_ptrace.c): then
+ * every program is there, shim or not, with the program its pid ran
+ * before (from_exe) and why that one had no shim (from_noshim), which a
+ * receipt of unknown origin reports.  Each receipt is classed (classify):
+ * passed on purpose or leaked; trace_allow turns leaks into allowed ones.
  */
 #include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -383,9 +395,18 @@ same_site(const struct origin *a, const struct origin *b)
 	    strcmp(a->bt[0].obj, b->bt[0].obj) == 0);
 }
 
+/* Whether f, described as sock (or NULL), is g's target (see above). */
+static bool
+same_target(const struct finding *g, const struct tfd *f, const char *sock)
+{
+	if (f->what[0] == '/' || g->sample->what[0] == '/')
+		return strcmp(f->what, g->sample->what) == 0;
+	return sock == NULL || g->sock == NULL || strcmp(sock, g->sock) == 0;
+}
+
 static struct finding *
 finding_for(struct analysis *a, struct origin *o, enum pi_kind kind,
-    const struct tfd *f)
+    const struct tfd *f, const char *sock)
 {
 	struct finding *g;
 	size_t i;
@@ -394,8 +415,8 @@ finding_for(struct analysis *a, struct origin *o, enum pi_kind kind,
 		g = &a->f[i];
 		if (g->kind != kind || (g->origin == NULL) != (o == NULL))
 			continue;
-		if (o != NULL ? same_site(g->origin, o) :
-		    same_file(g->sample, f))
+		if (o != NULL ? same_site(g->origin, o) &&
+		    same_target(g, f, sock) : same_file(g->sample, f))
 			return g;
 	}
 	if (a->n == a->cap) {
@@ -415,12 +436,140 @@ finding_for(struct analysis *a, struct origin *o, enum pi_kind kind,
 	return g;
 }
 
+/* The shells, whose descriptors are their redirections (as enforce's
+ * default NOINHERIT_EXEMPT). */
+static bool
+is_shell(const char *exe)
+{
+	static const char *const shells[] = { "sh", "bash", "dash", "zsh",
+	    "ksh", "mksh", "busybox" };
+	const char *b;
+	size_t i;
+
+	if (exe == NULL)
+		return false;
+	b = strrchr(exe, '/');
+	b = b != NULL ? b + 1 : exe;
+	for (i = 0; i < sizeof shells / sizeof shells[0]; i++)
+		if (strcmp(b, shells[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+is_spawn(const char *call)
+{
+	return call != NULL && strncmp(call, "posix_spawn", 11) == 0;
+}
+
+/* A reason in the analysis' memory: "prefix" + detail. */
+static const char *
+reason(struct analysis *a, const char *prefix, const char *detail)
+{
+	size_t n = strlen(prefix) + (detail ? strlen(detail) : 0) + 1;
+	char *p = jarena_alloc(&a->mem, n);
+
+	if (p == NULL)
+		return prefix;
+	snprintf(p, n, "%s%s", prefix, detail ? detail : "");
+	return p;
+}
+
+/*
+ * Passed on purpose or leaked (issue 11, point 3): on purpose when the
+ * program named the number to the receiver (argv, environment), or made
+ * the descriptor inheritable explicitly -- dup2/dup3 onto that number,
+ * F_SETFD or FIONCLEX clearing the flag, a posix_spawn file action, a
+ * shell's redirection; leaked when it was born inheritable and never
+ * named.
+ */
+static void
+classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
+    const char *origin_exe, struct receipt *rc)
+{
+	const struct trec *s = &c->l->v[i];
+	const struct tfd *f = rc->fd, *e = r->entry;
+	const struct origin *direct = e != NULL ? e->origin : NULL;
+	const struct origin *o = r->origin;
+	char num[48];
+	size_t sp;
+
+	rc->cls = TC_PASSED;
+	if (f->named != NULL) {
+		rc->why = reason(a, "named to the program: ", f->named);
+		return;
+	}
+	if (direct != NULL && direct->inh_by != NULL) {
+		rc->why = reason(a, "made inheritable with ", direct->inh_by);
+		return;
+	}
+	if (direct != NULL && (strcmp(direct->made_by, "dup2") == 0 ||
+	    strcmp(direct->made_by, "dup3") == 0)) {
+		snprintf(num, sizeof num, "() onto fd %d", e->fd);
+		rc->why = reason(a, direct->made_by, num);
+		return;
+	}
+	if (o != NULL && o->inh_by != NULL) {
+		rc->why = reason(a, "made inheritable with ", o->inh_by);
+		return;
+	}
+	if (o != NULL && (strcmp(o->made_by, "dup2") == 0 ||
+	    strcmp(o->made_by, "dup3") == 0)) {
+		rc->why = reason(a, o->made_by, "() onto its number, then "
+		    "passed on");
+		return;
+	}
+	/* A spawn's file action put it there: the spawning call's record
+	 * does not list it under this number. */
+	sp = latest(c, s->ppid, i, false, EV_EXEC);
+	if ((e == NULL || e->fd != f->fd) && sp != NONE &&
+	    is_spawn(c->l->v[sp].call) &&
+	    latest(c, s->pid, i, false, EV_START) == NONE) {
+		rc->why = reason(a, "placed by a file action of ",
+		    c->l->v[sp].call);
+		return;
+	}
+	/* A redirection (`exec 3<file`, `3>&1`) is an open, a dup or a
+	 * fcntl(F_DUPFD); a pipe or socket a shell made is not one. */
+	if (o != NULL && is_shell(origin_exe) &&
+	    (strncmp(o->made_by, "open", 4) == 0 ||
+	    strncmp(o->made_by, "__open", 6) == 0 ||
+	    strncmp(o->made_by, "dup", 3) == 0 ||
+	    strncmp(o->made_by, "fcntl", 5) == 0)) {
+		rc->why = reason(a, "a redirection of the shell ", origin_exe);
+		return;
+	}
+	rc->cls = TC_LEAKED;
+	rc->why = NULL;
+}
+
+/* Origin unknown: why, from what the observer knows of the passer. */
+static const char *
+unknown_why(struct analysis *a, const struct trec *s, const struct res *r)
+{
+	if (r->origin != NULL)
+		return NULL;
+	if (s->kernel && s->from_noshim != NULL)
+		return reason(a, "the program that passed it on had no shim: ",
+		    s->from_noshim);
+	if (r->by == NONE && s->kernel)
+		return "the program that passed it on logged no exec (it "
+		    "execs through a path the shim does not hook, or its "
+		    "records could not reach the tool)";
+	return "made before the shim was loaded, or by a call it does not "
+	    "hook";
+}
+
 static int
 add_receipt(struct ctx *c, struct analysis *a, size_t i, size_t k,
     const struct res *r)
 {
 	const struct tfd *f = &c->l->v[i].fds[k];
-	struct finding *g = finding_for(a, r->origin, kind_of(f), f);
+	const struct trec *s = &c->l->v[i];
+	const char *sock = f->sock ? f->sock : r->entry ? r->entry->sock : NULL;
+	struct finding *g = finding_for(a, r->origin, kind_of(f), f, sock);
+	struct receipt *rc;
+	const char *oexe = NULL;
 	size_t pi;
 
 	if (g == NULL)
@@ -434,24 +583,98 @@ add_receipt(struct ctx *c, struct analysis *a, size_t i, size_t k,
 		g->r = v;
 		g->cap = cap;
 	}
-	g->r[g->n].to = &c->l->v[i];
-	g->r[g->n].fd = f;
-	g->r[g->n].by = r->by != NONE ? &c->l->v[r->by] : NULL;
+	rc = &g->r[g->n];
+	memset(rc, 0, sizeof *rc);
+	rc->to = s;
+	rc->fd = f;
+	rc->by = r->by != NONE ? &c->l->v[r->by] : NULL;
+	rc->by_fd = r->entry;
+	if (rc->by != NULL) {
+		rc->from_pid = rc->by->pid;
+		rc->from_exe = rc->by->exe;
+	} else {
+		/* The kernel's view: what this pid ran before its exec. */
+		rc->from_pid = s->kernel ? s->pid : s->ppid;
+		rc->from_exe = s->kernel ? s->from_exe : NULL;
+	}
 	g->n++;
 	if (g->sock == NULL) {
-		g->sock = f->sock ? f->sock : r->entry ? r->entry->sock : NULL;
+		g->sock = sock;
 		g->listening = g->sock != NULL &&
 		    strstr(g->sock, "LISTEN") != NULL;
 	}
-	if (g->origin_exe == NULL && r->origin != NULL &&
-	    r->origin->made_pid > 0) {
-		pi = latest(c, r->origin->made_pid, r->origin_at + 1, true,
-		    EV_START);
-		if (pi != NONE)
-			g->origin_exe = c->l->v[pi].exe;
+	if (r->origin != NULL && r->origin->made_pid > 0) {
+		/*
+		 * The origin table survives fork but not exec, so whoever
+		 * logged the origin runs the maker's program, even when the
+		 * maker forked and never exec'd (it then logged nothing).
+		 */
+		oexe = c->l->v[r->origin_at].exe;
+		if (strcmp(oexe, "?") == 0) {
+			pi = start_of(c, r->origin->made_pid, -1,
+			    r->origin_at + 1);
+			oexe = pi != NONE ? c->l->v[pi].exe : NULL;
+		}
+	}
+	if (g->origin_exe == NULL)
+		g->origin_exe = oexe;
+	classify(c, a, i, r, oexe, rc);
+	rc->unknown_why = unknown_why(a, s, r);
+	if (rc->cls == TC_LEAKED) {
+		g->leaked++;
+		a->leaked++;
+	} else {
+		a->passed++;
 	}
 	a->receipts++;
 	return 0;
+}
+
+void
+trace_allow(struct analysis *a, char *const *pats, size_t n)
+{
+	struct receipt *rc;
+	const char *exe, *b, *what;
+	size_t i, k, p;
+
+	for (i = 0; i < a->n; i++) {
+		for (k = 0; k < a->f[i].n; k++) {
+			rc = &a->f[i].r[k];
+			if (rc->cls != TC_LEAKED)
+				continue;
+			exe = rc->to->exe;
+			b = strrchr(exe, '/');
+			b = b != NULL ? b + 1 : exe;
+			what = a->f[i].sock ? a->f[i].sock : rc->fd->what;
+			for (p = 0; p < n; p++) {
+				if (fnmatch(pats[p], exe, 0) == 0 ||
+				    fnmatch(pats[p], b, 0) == 0 ||
+				    fnmatch(pats[p], rc->fd->what, 0) == 0 ||
+				    fnmatch(pats[p], what, 0) == 0)
+					break;
+			}
+			if (p == n)
+				continue;
+			rc->cls = TC_ALLOWED;
+			rc->why = reason(a, "--allow ", pats[p]);
+			a->f[i].leaked--;
+			a->leaked--;
+			a->allowed++;
+		}
+	}
+}
+
+const char *
+trace_class_name(enum tclass c)
+{
+	switch (c) {
+	case TC_PASSED:
+		return "passed";
+	case TC_ALLOWED:
+		return "allowed";
+	default:
+		return "leaked";
+	}
 }
 
 /* exec-family records after which their pid never logged again. */
@@ -525,7 +748,8 @@ trace_analyze(const struct tlog *l, long root, struct analysis *a)
 				goto out;
 		}
 	}
-	count_unreached(&c, a);
+	if (!l->kernel_starts)
+		count_unreached(&c, a);
 	rc = 0;
 out:
 	if (rc != 0)

@@ -176,6 +176,7 @@ read_origin(struct tlog *l, struct shape *s, const struct jv *e,
 		return bad(s, "out of memory");
 	memset(o, 0, sizeof *o);
 	if (!copy_str(l, s, e, "made_by", NULL, &o->made_by) ||
+	    !copy_str(l, s, e, "inheritable_by", NULL, &o->inh_by) ||
 	    !get_uint(s, e, "made_pid", LONG_MAX, -1, &pid) ||
 	    !get_array(s, e, "bt", &bt) || !read_bt(l, s, bt, o))
 		return false;
@@ -325,6 +326,39 @@ merge_part(struct tlog *l, const struct trec *r)
 	return false;	/* the first part is lost: keep this one alone */
 }
 
+/*
+ * A record from a process in another pid namespace (unshare -p, a
+ * container) carries the pids it sees: the sender's own becomes its pid
+ * here, as SO_PEERCRED gave it.  Other pids (ppid, a maker that is an
+ * ancestor) cannot be translated and stay as they are.
+ */
+static void
+own_pids(struct trec *r, long peer)
+{
+	size_t k;
+
+	for (k = 0; k < r->nfds; k++)
+		if (r->fds[k].origin != NULL &&
+		    r->fds[k].origin->made_pid == r->pid)
+			r->fds[k].origin->made_pid = peer;
+	r->pid = peer;
+}
+
+static int
+grow(struct tlog *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct trec *v = realloc(l->v, cap * sizeof *v);
+
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	return 0;
+}
+
 /* One complete line (without its newline).  1, 0 (blank, ignored) or -1. */
 static int
 take_line(struct tlog *l, const char *p, size_t len)
@@ -352,17 +386,13 @@ take_line(struct tlog *l, const char *p, size_t len)
 		count_bad(l, s.why);
 		return 0;
 	}
-	if (got == 0 || merge_part(l, &r))
-		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct trec *v = realloc(l->v, cap * sizeof *v);
-
-		if (v == NULL)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (got > 0 && l->peer_pid > 0 && r.pid != l->peer_pid)
+		own_pids(&r, l->peer_pid);
+	if (got == 0 || (l->kernel_starts && r.ev == EV_START) ||
+	    merge_part(l, &r))
+		return 0;	/* the observer's own start records stand */
+	if (grow(l) != 0)
+		return -1;
 	r.line = l->lines;
 	l->v[l->n++] = r;
 	return 1;
@@ -458,6 +488,56 @@ trace_log_finish(struct tlog *l)
 	l->plen = 0;
 	l->skipping = false;
 	return r;
+}
+
+static const char *
+dup_or_null(struct tlog *l, const char *s, bool *bad)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = jarena_strdup(&l->mem, s);
+	if (d == NULL)
+		*bad = true;
+	return d;
+}
+
+int
+trace_log_add(struct tlog *l, const struct trec *r)
+{
+	struct trec c = *r;
+	bool bad = false;
+	size_t i;
+
+	c.exe = dup_or_null(l, r->exe ? r->exe : "?", &bad);
+	c.call = dup_or_null(l, r->call, &bad);
+	c.target = dup_or_null(l, r->target, &bad);
+	c.noshim = dup_or_null(l, r->noshim, &bad);
+	c.from_exe = dup_or_null(l, r->from_exe, &bad);
+	c.from_noshim = dup_or_null(l, r->from_noshim, &bad);
+	c.argv = jarena_alloc(&l->mem, (r->argc + 1) * sizeof *c.argv);
+	c.fds = jarena_alloc(&l->mem, (r->nfds + 1) * sizeof *c.fds);
+	if (c.argv == NULL || c.fds == NULL || bad)
+		goto nomem;
+	for (i = 0; i < r->argc; i++)
+		c.argv[i] = dup_or_null(l, r->argv[i], &bad);
+	for (i = 0; i < r->nfds; i++) {
+		c.fds[i] = r->fds[i];
+		c.fds[i].what = dup_or_null(l, r->fds[i].what ?
+		    r->fds[i].what : "?", &bad);
+		c.fds[i].sock = dup_or_null(l, r->fds[i].sock, &bad);
+		c.fds[i].named = dup_or_null(l, r->fds[i].named, &bad);
+		c.fds[i].origin = NULL;
+	}
+	if (bad || grow(l) != 0)
+		goto nomem;
+	c.line = 0;
+	l->v[l->n++] = c;
+	return 0;
+nomem:
+	errno = ENOMEM;
+	return -1;
 }
 
 void

@@ -79,22 +79,48 @@ put_what(FILE *f, const struct finding *g)
 		fputs(" [LISTENING]", f);
 }
 
+const char *
+trace_frame_func(const struct frame *fr)
+{
+	if (fr->func != NULL || fr->looked_up)
+		return fr->func;
+	return fr->sym;
+}
+
+static void
+put_location(FILE *f, const char *file, unsigned long line)
+{
+	if (file == NULL)
+		return;
+	fputs(" at ", f);
+	cli_puts_text(f, file);
+	fprintf(f, ":%lu", line);
+}
+
 static void
 put_frame(FILE *f, size_t k, const struct frame *fr)
 {
+	const char *func = trace_frame_func(fr);
+	size_t i;
+
 	fprintf(f, "    #%zu ", k);
-	if (fr->func != NULL || fr->sym != NULL)
-		cli_puts_text(f, fr->func != NULL ? fr->func : fr->sym);
+	if (func != NULL)
+		cli_puts_text(f, func);
 	else
-		fputs("??", f);
-	if (fr->file != NULL) {
-		fputs(" at ", f);
-		cli_puts_text(f, fr->file);
-		fprintf(f, ":%lu", fr->line);
-	}
+		fputs("?? (unknown function)", f);
+	put_location(f, fr->file, fr->line);
 	fputs(" (", f);
 	cli_puts_text(f, base(fr->obj));
 	fprintf(f, "+0x%llx)\n", fr->off);
+	for (i = 0; i < fr->ninl; i++) {
+		fputs("       inlined into ", f);
+		if (fr->inl[i].func != NULL)
+			cli_puts_text(f, fr->inl[i].func);
+		else
+			fputs("??", f);
+		put_location(f, fr->inl[i].file, fr->inl[i].line);
+		putc('\n', f);
+	}
 }
 
 static void
@@ -108,13 +134,22 @@ put_receipt(FILE *f, const struct receipt *r)
 		cli_puts_text(f, base(r->by->exe));
 		fprintf(f, " (pid %ld) by ", r->by->pid);
 		cli_puts_text(f, r->by->call);
+	} else if (r->from_exe != NULL) {
+		fputs(") from ", f);
+		cli_puts_text(f, base(r->from_exe));
+		fprintf(f, " (pid %ld) by exec, unlogged", r->from_pid);
 	} else {
 		fprintf(f, ", parent pid %ld; no exec of it was logged",
 		    r->to->ppid);
 	}
 	fputs(": ", f);
 	put_cmdline(f, r->to);
-	putc('\n', f);
+	fprintf(f, " [%s", trace_class_name(r->cls));
+	if (r->why != NULL) {
+		fputs(": ", f);
+		cli_puts_text(f, r->why);
+	}
+	fputs("]\n", f);
 }
 
 static void
@@ -123,7 +158,7 @@ put_finding(FILE *f, size_t i, const struct finding *g)
 	const struct origin *o = g->origin;
 	size_t k;
 
-	fprintf(f, "\nleak %zu: ", i + 1);
+	fprintf(f, "\n%s %zu: ", g->leaked > 0 ? "leak" : "passed", i + 1);
 	put_what(f, g);
 	fputs("\n  made by ", f);
 	if (o != NULL) {
@@ -142,8 +177,16 @@ put_finding(FILE *f, size_t i, const struct finding *g)
 			fprintf(f, "    ... %zu more frames\n",
 			    o->nbt - SHOWN_FRAMES);
 	} else {
-		fputs("? (origin unknown: made before the shim was loaded, "
-		    "or by a call it does not hook)\n", f);
+		fputs("? (origin unknown: ", f);
+		cli_puts_text(f, g->n > 0 && g->r[0].unknown_why != NULL ?
+		    g->r[0].unknown_why : "made before the shim was loaded, "
+		    "or by a call it does not hook");
+		fputs(")\n", f);
+		if (g->n > 0 && g->r[0].from_exe != NULL) {
+			fputs("  passed on by ", f);
+			cli_puts_text(f, g->r[0].from_exe);
+			fprintf(f, " (pid %ld)\n", g->r[0].from_pid);
+		}
 	}
 	fprintf(f, "  crossed an exec %zu time%s:\n", g->n, g->n == 1 ? "" : "s");
 	for (k = 0; k < g->n && k < SHOWN_TEXT; k++)
@@ -160,16 +203,30 @@ trace_report_text(FILE *f, const struct analysis *a)
 {
 	size_t i;
 
+	size_t leaks = 0;
+
 	if (a->n == 0) {
 		fprintf(f, "noinherit: trace: no descriptor crossed an exec "
 		    "(%zu program%s traced)\n", a->programs,
 		    a->programs == 1 ? "" : "s");
 		return;
 	}
-	fprintf(f, "noinherit: trace: %zu leak%s: %zu descriptor%s crossed "
-	    "an exec (%zu program%s traced)\n", a->n, a->n == 1 ? "" : "s",
-	    a->receipts, a->receipts == 1 ? "" : "s", a->programs,
-	    a->programs == 1 ? "" : "s");
+	for (i = 0; i < a->n; i++)
+		leaks += a->f[i].leaked > 0;
+	if (leaks == 0)
+		fprintf(f, "noinherit: trace: no leak: %zu descriptor%s "
+		    "crossed an exec, each passed on purpose or allowed "
+		    "(%zu program%s traced)\n", a->receipts,
+		    a->receipts == 1 ? "" : "s", a->programs,
+		    a->programs == 1 ? "" : "s");
+	else
+		fprintf(f, "noinherit: trace: %zu leak%s: %zu descriptor%s "
+		    "crossed an exec (%zu program%s traced)\n", leaks,
+		    leaks == 1 ? "" : "s", a->receipts,
+		    a->receipts == 1 ? "" : "s", a->programs,
+		    a->programs == 1 ? "" : "s");
+	fprintf(f, "noinherit: trace: crossings: %zu leaked, %zu passed on "
+	    "purpose, %zu allowed\n", a->leaked, a->passed, a->allowed);
 	for (i = 0; i < a->n; i++)
 		put_finding(f, i, &a->f[i]);
 }
@@ -181,18 +238,32 @@ trace_report_text(FILE *f, const struct analysis *a)
 static void
 json_frame(FILE *f, const struct frame *fr)
 {
+	size_t i;
+
 	fputs("{\"obj\":", f);
 	cli_puts_json(f, fr->obj);
 	fprintf(f, ",\"off\":\"0x%llx\",\"sym\":", fr->off);
 	cli_puts_json(f, fr->sym);
 	fputs(",\"func\":", f);
-	cli_puts_json(f, fr->func);
+	cli_puts_json(f, trace_frame_func(fr));
 	fputs(",\"file\":", f);
 	cli_puts_json(f, fr->file);
 	if (fr->file != NULL)
-		fprintf(f, ",\"line\":%lu}", fr->line);
+		fprintf(f, ",\"line\":%lu", fr->line);
 	else
-		fputs(",\"line\":null}", f);
+		fputs(",\"line\":null", f);
+	fputs(",\"inlined_into\":[", f);
+	for (i = 0; i < fr->ninl; i++) {
+		fputs(i > 0 ? ",{\"func\":" : "{\"func\":", f);
+		cli_puts_json(f, fr->inl[i].func);
+		fputs(",\"file\":", f);
+		cli_puts_json(f, fr->inl[i].file);
+		if (fr->inl[i].file != NULL)
+			fprintf(f, ",\"line\":%lu}", fr->inl[i].line);
+		else
+			fputs(",\"line\":null}", f);
+	}
+	fputs("]}", f);
 }
 
 static void
@@ -213,6 +284,12 @@ json_receipt(FILE *f, const struct receipt *r)
 	cli_puts_json(f, r->by ? r->by->exe : NULL);
 	fputs(",\"call\":", f);
 	cli_puts_json(f, r->by ? r->by->call : NULL);
+	fputs(",\"from_exe\":", f);
+	cli_puts_json(f, r->from_exe);
+	fprintf(f, ",\"class\":\"%s\",\"why\":", trace_class_name(r->cls));
+	cli_puts_json(f, r->why);
+	fputs(",\"origin_unknown\":", f);
+	cli_puts_json(f, r->unknown_why);
 	putc('}', f);
 }
 
@@ -241,7 +318,9 @@ json_finding(FILE *f, const struct finding *g)
 			putc(',', f);
 		json_frame(f, &o->bt[k]);
 	}
-	fprintf(f, "],\"count\":%zu,\"receivers\":[", g->n);
+	fprintf(f, "],\"class\":\"%s\",\"leaked\":%zu", g->leaked > 0 ?
+	    "leaked" : "passed", g->leaked);
+	fprintf(f, ",\"count\":%zu,\"receivers\":[", g->n);
 	for (k = 0; k < g->n && k < SHOWN_JSON; k++) {
 		if (k > 0)
 			putc(',', f);

@@ -1,259 +1,64 @@
 /*
- * trace_symbols.c - backtrace frames to function names and file:line.
+ * trace_symbols.c - backtrace frames to function names and file:line,
+ * with elfutils' libdwfl.
  *
  * The shim logs each frame as an object and an offset from where dladdr(3)
  * says the object starts (dli_fbase), plus dladdr's symbol, which only
- * exported functions have: a program's own functions are not in its
- * dynamic symbol table unless it was linked with -rdynamic.  addr2line(1)
- * reads the full symbol table and, when present, the debug information:
- * it is run once per object with every offset of that object, without a
- * shell, through ni_spawn.  Where it is missing or knows nothing, the
- * frame keeps dladdr's symbol.
+ * exported functions have.  Each object is read here once, offline, as
+ * perf and systemd-coredump read them: its .symtab, else its .dynsym,
+ * each symbol with its size, and its DWARF (in the file, or found through
+ * its build-id or .gnu_debuglink under /usr/lib/debug).  A frame is named
+ * by the function whose range holds the address and by nothing else:
+ *
+ *   - DWARF first: the scopes holding the address give the innermost
+ *     function, inlined or not, then each function it was inlined into
+ *     with the line of the inlined call; the line table gives file:line;
+ *   - else the symbol table: a symbol whose [value, value + size) holds
+ *     the address (libdwfl's sizeless-label fallback is refused);
+ *   - else the frame is unknown.  It never takes the nearest symbol below
+ *     (addr2line(1) does, and so names a neighbour of a static function
+ *     in a stripped library).
+ *
+ * Where the object cannot be read (gone, replaced, unreadable) the frame
+ * keeps dladdr's symbol: glibc's and musl's dladdr check symbol sizes.
  *
  * dli_fbase is the lowest loaded page of the object (glibc: l_map_start),
  * which is the object's address 0 for a shared library or a PIE but
- * 0x400000, say, for a position-dependent program; addr2line wants the
- * address the object's own headers use, so the lowest PT_LOAD's p_vaddr,
- * rounded down to a page, is added back.  The frames are return addresses:
- * one byte back lands inside the call, on its line.
+ * 0x400000, say, for a position-dependent program; the file's own
+ * addresses are the offset plus the lowest PT_LOAD's p_vaddr rounded down
+ * to a page.  The frames are return addresses: one byte back lands inside
+ * the call, on its line.
  */
-#include <elf.h>
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "noinherit.h"
 #include "trace.h"
 
 #define SHOWN_FRAMES 16		/* trace_report.c shows no more */
-#define BATCH 256		/* addresses per addr2line run */
+#define MAX_INLINE 8		/* inlined-into levels kept per frame */
 
-struct slot {
-	const char *obj;	/* the file addr2line reads */
-	unsigned long long off;
-	struct frame *f;
+/* One object file, as libdwfl reported it. */
+struct obj {
+	const char *path;
+	Dwfl_Module *mod;	/* NULL: it could not be read */
+};
+
+struct objs {
+	struct obj *v;
+	size_t n, cap;
 };
 
 /* ------------------------------------------------------------------ */
-/* ELF: where offsets start                                            */
+/* Objects                                                             */
 /* ------------------------------------------------------------------ */
 
-/*
- * The lowest PT_LOAD's p_vaddr rounded down to a page, of the ELF file at
- * path; 0 if it cannot be read (a guess right for every PIE and library).
- */
-static unsigned long long
-load_base(const char *path)
-{
-	unsigned char id[EI_NIDENT];
-	unsigned long long lo = ~0ULL, page = (unsigned long long)sysconf(_SC_PAGESIZE);
-	int fd = ni_open(path, O_RDONLY);
-	size_t i, n;
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, id, sizeof id, 0) != (ssize_t)sizeof id ||
-	    memcmp(id, ELFMAG, SELFMAG) != 0) {
-		close(fd);
-		return 0;
-	}
-	if (id[EI_CLASS] == ELFCLASS64) {
-		Elf64_Ehdr eh;
-		Elf64_Phdr ph;
-
-		if (pread(fd, &eh, sizeof eh, 0) == (ssize_t)sizeof eh)
-			for (i = 0, n = eh.e_phnum; i < n && i < 256; i++)
-				if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff +
-				    i * eh.e_phentsize)) == (ssize_t)sizeof ph &&
-				    ph.p_type == PT_LOAD && ph.p_vaddr < lo)
-					lo = ph.p_vaddr;
-	} else if (id[EI_CLASS] == ELFCLASS32) {
-		Elf32_Ehdr eh;
-		Elf32_Phdr ph;
-
-		if (pread(fd, &eh, sizeof eh, 0) == (ssize_t)sizeof eh)
-			for (i = 0, n = eh.e_phnum; i < n && i < 256; i++)
-				if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff +
-				    i * eh.e_phentsize)) == (ssize_t)sizeof ph &&
-				    ph.p_type == PT_LOAD && ph.p_vaddr < lo)
-					lo = ph.p_vaddr;
-	}
-	close(fd);
-	if (lo == ~0ULL || page == 0)
-		return 0;
-	return lo & ~(page - 1);
-}
-
-/* ------------------------------------------------------------------ */
-/* addr2line                                                           */
-/* ------------------------------------------------------------------ */
-
-/*
- * Runs addr2line -f -C -e obj addr... with its output on a pipe; returns
- * the read end, or -1 (addr2line missing, or no resources).
- */
-static int
-run_addr2line(const char *tool, char **argv, pid_t *pid)
-{
-	ni_spawn_opts *o = ni_spawn_opts_new();
-	int p[2] = { -1, -1 }, null = -1, rc = -1;
-
-	if (o == NULL || ni_pipe(p) != 0)
-		goto out;
-	null = ni_open("/dev/null", O_RDWR);
-	if (null < 0 || ni_spawn_opts_map_fd(o, null, 0) != 0 ||
-	    ni_spawn_opts_map_fd(o, p[1], 1) != 0 ||
-	    ni_spawn_opts_map_fd(o, null, 2) != 0 ||
-	    ni_spawn_opts_set_search_path(o, true) != 0)
-		goto out;
-	if (ni_spawn(pid, tool, argv, NULL, o) == 0) {
-		rc = p[0];
-		p[0] = -1;
-	}
-out:
-	if (p[0] >= 0)
-		close(p[0]);
-	if (p[1] >= 0)
-		close(p[1]);
-	if (null >= 0)
-		close(null);
-	ni_spawn_opts_free(o);
-	return rc;
-}
-
-/* Reads all of fd into a NUL-terminated malloc'd buffer, or NULL. */
-static char *
-slurp(int fd)
-{
-	size_t len = 0, cap = 8192;
-	char *buf = malloc(cap), *v;
-	ssize_t r;
-
-	while (buf != NULL) {
-		if (cap - len < 4096) {
-			v = realloc(buf, cap * 2);
-			if (v == NULL)
-				break;
-			buf = v;
-			cap *= 2;
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			buf[len] = '\0';
-			return buf;
-		}
-		len += (size_t)r;
-	}
-	free(buf);
-	return NULL;
-}
-
-/* The next line of *p (cut in place), or NULL at the end. */
-static char *
-next_line(char **p)
-{
-	char *line = *p, *nl;
-
-	if (line == NULL || *line == '\0')
-		return NULL;
-	nl = strchr(line, '\n');
-	if (nl != NULL) {
-		*nl = '\0';
-		*p = nl + 1;
-	} else {
-		*p = line + strlen(line);
-	}
-	return line;
-}
-
-/* "file:line" or "file:line (discriminator 2)" into frame f. */
-static void
-take_location(struct analysis *a, struct frame *f, char *loc)
-{
-	char *colon, *end, *paren = strstr(loc, " (discriminator");
-	unsigned long line;
-
-	if (paren != NULL)
-		*paren = '\0';
-	colon = strrchr(loc, ':');
-	if (colon == NULL || colon == loc || strncmp(loc, "??", 2) == 0)
-		return;
-	*colon = '\0';
-	line = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || line == 0)
-		return;
-	f->file = jarena_strdup(&a->mem, loc);
-	f->line = line;
-}
-
-/* Symbolizes v[0..n), all of one object, in one addr2line run. */
-static void
-symbolize_batch(struct analysis *a, const char *tool, struct slot *v,
-    size_t n)
-{
-	char **argv = calloc(n + 6, sizeof *argv), *out, *cur, *func, *loc;
-	unsigned long long base = load_base(v[0].obj), addr;
-	size_t i, k, nargs = 0;
-	int fd, status;
-	pid_t pid;
-
-	if (argv == NULL)
-		return;
-	argv[nargs++] = (char *)"addr2line";
-	argv[nargs++] = (char *)"-f";
-	argv[nargs++] = (char *)"-C";
-	argv[nargs++] = (char *)"-e";
-	argv[nargs++] = (char *)v[0].obj;
-	for (i = 0; i < n; i++) {
-		addr = v[i].off + base;
-		argv[nargs] = malloc(24);
-		if (argv[nargs] == NULL)
-			goto out;
-		snprintf(argv[nargs++], 24, "0x%llx", addr ? addr - 1 : 0);
-	}
-	fd = run_addr2line(tool, argv, &pid);
-	if (fd < 0)
-		goto out;
-	out = slurp(fd);
-	close(fd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	cur = out;
-	for (i = 0; out != NULL && i < n; i++) {
-		func = next_line(&cur);
-		loc = next_line(&cur);
-		if (func == NULL || loc == NULL)
-			break;
-		if (strcmp(func, "??") != 0)
-			v[i].f->func = jarena_strdup(&a->mem, func);
-		take_location(a, v[i].f, loc);
-	}
-	free(out);
-out:
-	for (k = 5; k < nargs; k++)
-		free(argv[k]);
-	free(argv);
-}
-
-static int
-cmp_slot(const void *x, const void *y)
-{
-	const struct slot *a = x, *b = y;
-	int c = strcmp(a->obj, b->obj);
-
-	if (c != 0)
-		return c;
-	return (a->off > b->off) - (a->off < b->off);
-}
-
-/* The file the frame's code lives in, as addr2line can open it. */
+/* The file the frame's code lives in, as it can be opened, or NULL. */
 static const char *
 object_file(const struct finding *g, const struct frame *f)
 {
@@ -268,40 +73,288 @@ object_file(const struct finding *g, const struct frame *f)
 	return obj;
 }
 
-void
-trace_symbolize(struct analysis *a)
+/*
+ * The module for path, reported on first use when report is true; NULL if
+ * unreadable (or not reported).
+ */
+static Dwfl_Module *
+module_for(Dwfl *dwfl, struct objs *o, const char *path, bool report)
 {
-	const char *tool = getenv("NOINHERIT_ADDR2LINE");
-	struct slot *v;
-	size_t n = 0, cap = 0, i, j, k;
-	struct finding *g;
+	size_t i;
 
-	if (tool == NULL || *tool == '\0')
-		tool = "addr2line";
-	for (i = 0; i < a->n; i++)
-		if (a->f[i].origin != NULL)
-			cap += a->f[i].origin->nbt < SHOWN_FRAMES ?
-			    a->f[i].origin->nbt : SHOWN_FRAMES;
-	v = malloc((cap + 1) * sizeof *v);
-	if (v == NULL)
+	for (i = 0; i < o->n; i++)
+		if (strcmp(o->v[i].path, path) == 0)
+			return o->v[i].mod;
+	if (!report)
+		return NULL;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 16;
+		struct obj *v = realloc(o->v, cap * sizeof *v);
+
+		if (v == NULL)
+			return NULL;
+		o->v = v;
+		o->cap = cap;
+	}
+	o->v[o->n].path = path;
+	/* -1: libdwfl opens the file itself, close-on-exec. */
+	o->v[o->n].mod = dwfl_report_offline(dwfl, path, path, -1);
+	return o->v[o->n++].mod;
+}
+
+/*
+ * The address in libdwfl's terms of offset off from dli_fbase: the file's
+ * own address (lowest PT_LOAD page plus off) plus the module's bias.
+ * Returns false if the module has no ELF.
+ */
+static bool
+module_address(Dwfl_Module *mod, unsigned long long off, GElf_Addr *out)
+{
+	GElf_Addr bias, lo = ~(GElf_Addr)0;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	GElf_Phdr ph;
+	size_t i, n;
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (elf == NULL || elf_getphdrnum(elf, &n) != 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (gelf_getphdr(elf, (int)i, &ph) != NULL &&
+		    ph.p_type == PT_LOAD && ph.p_vaddr < lo)
+			lo = ph.p_vaddr;
+	if (lo == ~(GElf_Addr)0)
+		lo = 0;
+	if (page > 0)
+		lo &= ~((GElf_Addr)page - 1);
+	*out = lo + off + bias;
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* DWARF                                                               */
+/* ------------------------------------------------------------------ */
+
+/* A DIE's name, through DW_AT_abstract_origin and DW_AT_specification. */
+static const char *
+die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+
+	return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+}
+
+/* File number idx of the compilation unit cu, or NULL. */
+static const char *
+cu_file(Dwarf_Die *cu, Dwarf_Word idx)
+{
+	Dwarf_Files *files;
+	size_t n;
+
+	if (dwarf_getsrcfiles(cu, &files, &n) != 0 || idx >= n)
+		return NULL;
+	return dwarf_filesrc(files, idx, NULL, NULL);
+}
+
+static void
+set_location(struct analysis *a, const char **file, unsigned long *line,
+    const char *src, unsigned long ln)
+{
+	if (src == NULL || ln == 0)
 		return;
+	*file = jarena_strdup(&a->mem, src);
+	if (*file != NULL)
+		*line = ln;
+}
+
+/*
+ * The compilation unit whose ranges hold addr, and its bias.  libdw 0.188
+ * finds none through dwfl_module_addrdie in clang's DWARF 5 (no
+ * .debug_aranges, ranges in DW_FORM_addrx): every unit is then asked.
+ */
+static Dwarf_Die *
+unit_at(Dwfl_Module *mod, GElf_Addr addr, Dwarf_Addr *bias)
+{
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
+
+	if (cu != NULL)
+		return cu;
+	while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)
+		if (dwarf_haspc(cu, addr - *bias) == 1)
+			return cu;
+	return NULL;
+}
+
+/*
+ * Names frame f at addr from the debug information: the innermost
+ * function (inlined or not), its file:line, and the functions it was
+ * inlined into.  Returns false if DWARF has no function there.
+ */
+static bool
+from_dwarf(struct analysis *a, Dwfl_Module *mod, GElf_Addr addr,
+    struct frame *f)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cu = unit_at(mod, addr, &bias), *scopes = NULL;
+	Dwarf_Die inner;
+	Dwarf_Attribute attr;
+	Dwarf_Word cfile = 0, cline = 0;
+	Dwarf_Line *dl;
+	const char *name, *src, *callfile = NULL;
+	unsigned long callline = 0;
+	int n, i, ln = 0;
+	bool named = false;
+
+	if (cu == NULL || (n = dwarf_getscopes(cu, addr - bias, &scopes)) <= 0)
+		return false;
+	/*
+	 * dwarf_getscopes continues an inlined copy with its abstract
+	 * definition's scopes (the unit), not with the function it was
+	 * inlined into: the innermost scope's DIE parents give those.
+	 */
+	inner = scopes[0];
+	free(scopes);
+	scopes = NULL;
+	if ((n = dwarf_getscopes_die(&inner, &scopes)) <= 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+
+		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
+			continue;
+		name = die_name(&scopes[i]);
+		if (!named) {
+			f->func = name ? jarena_strdup(&a->mem, name) : NULL;
+			named = true;
+		} else if (f->ninl < MAX_INLINE && f->inl != NULL) {
+			struct inl *in = &f->inl[f->ninl++];
+
+			in->func = name ? jarena_strdup(&a->mem, name) : NULL;
+			in->file = NULL;
+			in->line = 0;
+			set_location(a, &in->file, &in->line, callfile,
+			    callline);
+		}
+		callfile = NULL;
+		callline = 0;
+		if (tag == DW_TAG_inlined_subroutine) {
+			/* Where this copy was inlined: in the next scope. */
+			if (dwarf_formudata(dwarf_attr(&scopes[i],
+			    DW_AT_call_file, &attr), &cfile) == 0)
+				callfile = cu_file(cu, cfile);
+			if (dwarf_formudata(dwarf_attr(&scopes[i],
+			    DW_AT_call_line, &attr), &cline) == 0)
+				callline = (unsigned long)cline;
+		} else {
+			break;	/* the real function: nothing is outside it */
+		}
+	}
+	free(scopes);
+	if (!named)
+		return false;
+	/* The line: this unit's row for the address. */
+	dl = dwarf_getsrc_die(cu, addr - bias);
+	if (dl != NULL && dwarf_lineno(dl, &ln) == 0 && ln > 0 &&
+	    (src = dwarf_linesrc(dl, NULL, NULL)) != NULL)
+		set_location(a, &f->file, &f->line, src, (unsigned long)ln);
+	return f->func != NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* One frame                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The symbol whose range holds addr, or NULL.  libdwfl falls back to the
+ * nearest sizeless symbol below when no sized one holds it: refused.
+ */
+static const char *
+from_symtab(Dwfl_Module *mod, GElf_Addr addr)
+{
+	GElf_Off offset;
+	GElf_Sym sym;
+	const char *name;
+
+	name = dwfl_module_addrinfo(mod, addr, &offset, &sym, NULL, NULL,
+	    NULL);
+	if (name == NULL || *name == '\0' || sym.st_size == 0 ||
+	    offset >= sym.st_size)
+		return NULL;
+	return name;
+}
+
+static void
+symbolize_frame(struct analysis *a, Dwfl_Module *mod, struct frame *f)
+{
+	GElf_Addr addr;
+	const char *name;
+
+	if (!module_address(mod, f->off, &addr))
+		return;
+	if (addr > 0)
+		addr--;		/* a return address: back into the call */
+	f->looked_up = true;
+	f->inl = jarena_alloc(&a->mem, MAX_INLINE * sizeof *f->inl);
+	if (from_dwarf(a, mod, addr, f))
+		return;
+	/*
+	 * No function in DWARF: the symbol table's, and no line (libdwfl's
+	 * line lookup answers with the nearest row of another unit, such as
+	 * main's line for _start).
+	 */
+	f->ninl = 0;
+	f->file = NULL;
+	name = from_symtab(mod, addr);
+	f->func = name != NULL ? jarena_strdup(&a->mem, name) : NULL;
+}
+
+/*
+ * Calls fn(a, mod, frame) for each shown frame whose object can be read:
+ * with report, every object is reported to libdwfl first (queries wait
+ * for dwfl_report_end).
+ */
+static void
+each_frame(struct analysis *a, Dwfl *dwfl, struct objs *o, bool report)
+{
+	struct finding *g;
+	struct frame *f;
+	const char *path;
+	Dwfl_Module *mod;
+	size_t i, k;
+
 	for (i = 0; i < a->n; i++) {
 		g = &a->f[i];
 		for (k = 0; g->origin != NULL && k < g->origin->nbt &&
 		    k < SHOWN_FRAMES; k++) {
-			v[n].obj = object_file(g, &g->origin->bt[k]);
-			v[n].off = g->origin->bt[k].off;
-			v[n].f = &g->origin->bt[k];
-			if (v[n].obj != NULL)
-				n++;
+			f = &g->origin->bt[k];
+			path = object_file(g, f);
+			mod = path != NULL ? module_for(dwfl, o, path, report) :
+			    NULL;
+			/* Findings may share an origin: once is enough. */
+			if (!report && mod != NULL && !f->looked_up)
+				symbolize_frame(a, mod, f);
 		}
 	}
-	qsort(v, n, sizeof *v, cmp_slot);
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && j - i < BATCH &&
-		    strcmp(v[j].obj, v[i].obj) == 0; j++)
-			;
-		symbolize_batch(a, tool, v + i, j - i);
-	}
-	free(v);
+}
+
+void
+trace_symbolize(struct analysis *a)
+{
+	static char *debuginfo_path;	/* NULL: libdwfl's default */
+	static const Dwfl_Callbacks cb = {
+		.find_elf = dwfl_build_id_find_elf,
+		.find_debuginfo = dwfl_standard_find_debuginfo,
+		.section_address = dwfl_offline_section_address,
+		.debuginfo_path = &debuginfo_path,
+	};
+	struct objs o = { NULL, 0, 0 };
+	Dwfl *dwfl = dwfl_begin(&cb);
+
+	if (dwfl == NULL)
+		return;
+	dwfl_report_begin(dwfl);
+	each_frame(a, dwfl, &o, true);
+	if (dwfl_report_end(dwfl, NULL, NULL) == 0)
+		each_frame(a, dwfl, &o, false);
+	dwfl_end(dwfl);
+	free(o.v);
 }

@@ -463,23 +463,29 @@ errno_kept(void)
 static void
 check_log(void)
 {
-	const char *log = getenv("NOINHERIT_LOG");
+	const char *log = getenv("NI_TEST_LOG");
 	char line[4096], start[64], exec[64];
 	bool saw_start = false, saw_exec = false;
-	FILE *fp = log != NULL ? fopen(log, "re") : NULL;
+	FILE *fp;
 
-	CHECK(fp != NULL, "cannot read NOINHERIT_LOG %s", log ? log : "");
-	if (fp == NULL)
-		return;
 	snprintf(start, sizeof(start), "{\"ev\":\"start\",\"pid\":%d,",
 	    (int)getpid());
 	snprintf(exec, sizeof(exec), "{\"ev\":\"exec\",\"pid\":%d,",
 	    (int)getpid());
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		saw_start |= strncmp(line, start, strlen(start)) == 0;
-		saw_exec |= strncmp(line, exec, strlen(exec)) == 0;
+	/* The wrapper collects the records as they come: a few tries. */
+	for (int tries = 0; tries < 250 && !(saw_start && saw_exec); tries++) {
+		fp = log != NULL ? fopen(log, "re") : NULL;
+		CHECK(fp != NULL, "cannot read NI_TEST_LOG %s", log ? log : "");
+		if (fp == NULL)
+			return;
+		while (fgets(line, sizeof(line), fp) != NULL) {
+			saw_start |= strncmp(line, start, strlen(start)) == 0;
+			saw_exec |= strncmp(line, exec, strlen(exec)) == 0;
+		}
+		fclose(fp);
+		if (!(saw_start && saw_exec))
+			usleep(20000);
 	}
-	fclose(fp);
 	CHECK(saw_start && saw_exec, "log: start %d, exec %d", saw_start,
 	    saw_exec);
 }

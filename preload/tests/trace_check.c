@@ -11,6 +11,9 @@
  *   preload_trace_check many SHIM LEAKY LOG
  *       100 leaked fds with 20-frame stacks: the start and exec records
  *       are split into parts under 4 KiB, and no fd is lost.
+ *   preload_trace_check wrap SHIM LOG CMD...
+ *       CMD under the shim in trace mode, listening on the channel as the
+ *       tool does and appending the records to LOG as they come.
  *   preload_trace_check enforce SHIM LEAKY
  *       leaky.c under enforce: every child receives exactly 0, 1, 2, but
  *       for the two fds the last one is given on purpose (F_SETFD, FIONCLEX).
@@ -25,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,7 +87,11 @@ tag_status(const char *out, const char *tag)
 	return at != NULL ? atoi(at + strlen(key)) : -1;
 }
 
-/* The log, made as the tool makes it (the shim does not create it). */
+/* The channel the shim sends to, and the file its records go into. */
+static int chan = -1;
+static char chan_spec[108];
+static ino_t chan_ino;
+
 static void
 new_log(const char *log)
 {
@@ -93,6 +102,45 @@ new_log(const char *log)
 		exit(2);
 	}
 	close(fd);
+	if (chan < 0) {
+		struct stat st;
+
+		chan = chan_listen(chan_spec, sizeof(chan_spec));
+		if (fstat(chan, &st) == 0)
+			chan_ino = st.st_ino;
+	}
+}
+
+/*
+ * wrap SHIM LOG CMD...: CMD under the shim in trace mode, its records
+ * collected into LOG as they come (CMD may read them back); CMD's status.
+ */
+static int
+wrap(const char *log, char **argv)
+{
+	int status;
+	pid_t pid, w;
+
+	new_log(log);
+	pid = fork();
+	if (pid == 0) {
+		setenv("LD_PRELOAD", shim, 1);
+		setenv("NOINHERIT_MODE", "trace", 1);
+		setenv("NOINHERIT_LOG", chan_spec, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	for (;;) {
+		struct pollfd p = { chan, POLLIN, 0 };
+
+		(void)poll(&p, 1, 20);
+		chan_collect(chan, log);
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+	}
+	chan_collect(chan, log);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 static const char *tags[] = { "execv", "spawn", "system", "popen", "vfork",
@@ -267,7 +315,7 @@ check_exec(const char *tag, const char *call, const char *leaky, int pid)
 }
 
 static void
-check_start(const char *tag, const char *leaky, const char *log)
+check_start(const char *tag, const char *leaky)
 {
 	char argv_end[64], what[4200];
 	const char *needles[] = { "\"ev\":\"start\"", argv_end, NULL };
@@ -286,8 +334,10 @@ check_start(const char *tag, const char *leaky, const char *log)
 	CHECK(strstr(line, "\"what\":\"pipe:[") != NULL &&
 	    strstr(strstr(line, "\"what\":\"pipe:[") + 1, "\"what\":\"pipe:[")
 	    != NULL, "%s: start lacks a pipe end: %s", tag, line);
-	snprintf(what, sizeof(what), "\"what\":\"%s\"", log);
-	CHECK(strstr(line, what) == NULL, "%s: the log leaked: %s", tag, line);
+	snprintf(what, sizeof(what), "\"what\":\"socket:[%lu]\"",
+	    (unsigned long)chan_ino);
+	CHECK(strstr(line, what) == NULL, "%s: the channel leaked: %s", tag,
+	    line);
 	free(line);
 }
 
@@ -320,7 +370,8 @@ trace(const char *leaky, const char *log)
 	int pid;
 
 	new_log(log);
-	run(&r, "trace", log, NULL, argv);
+	run(&r, "trace", chan_spec, NULL, argv);
+	chan_collect(chan, log);
 	CHECK(r.status == 0, "leaky exited with %#x", r.status);
 	CHECK(sscanf(r.out, "parent %d\n", &pid) == 1, "stdout: %s", r.out);
 	/* Only leaky's own lines: the shim wrote nothing to stdout. */
@@ -336,7 +387,7 @@ trace(const char *leaky, const char *log)
 	read_log(log);
 	check_lines(12);
 	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-		check_start(tags[i], leaky, log);
+		check_start(tags[i], leaky);
 	check_exec("execv", "execv", leaky, pid);
 	check_exec("vfork", "execv", leaky, pid);
 	check_exec("again", "execv", leaky, pid);
@@ -390,7 +441,8 @@ many(const char *leaky, const char *log)
 	int n, parts;
 
 	new_log(log);
-	run(&r, "trace", log, NULL, argv);
+	run(&r, "trace", chan_spec, NULL, argv);
+	chan_collect(chan, log);
 	CHECK(tag_status(r.out, "many") == 100, "many child received %d fds",
 	    tag_status(r.out, "many"));
 	read_log(log);
@@ -472,6 +524,8 @@ main(int argc, char **argv)
 			close(fd);
 	if (argc >= 3)
 		shim = argv[2];
+	if (argc >= 5 && strcmp(argv[1], "wrap") == 0)
+		return wrap(argv[3], argv + 4);
 	if (argc == 5 && strcmp(argv[1], "trace") == 0)
 		trace(argv[3], argv[4]);
 	else if (argc == 5 && strcmp(argv[1], "many") == 0)

@@ -71,13 +71,13 @@ plan_slots(struct call *c)
 	const ni_spawn_opts *o = c->o;
 	size_t n = 3, i;
 
-	for (i = 0; i < o->nmaps; i++) {
-		if (o->to[i] >= NI_WIN_SPAWN_FD_MAX || fd_handle(o->from[i]) == NULL) {
+	for (i = 0; i < o->c.nmaps; i++) {
+		if (o->c.to[i] >= NI_WIN_SPAWN_FD_MAX || fd_handle(o->c.from[i]) == NULL) {
 			errno = EBADF;
 			return -1;
 		}
-		if ((size_t)o->to[i] >= n)
-			n = (size_t)o->to[i] + 1;
+		if ((size_t)o->c.to[i] >= n)
+			n = (size_t)o->c.to[i] + 1;
 	}
 	c->slots = calloc(n, sizeof *c->slots);
 	c->dups = calloc(n, sizeof *c->dups);
@@ -88,8 +88,8 @@ plan_slots(struct call *c)
 	c->nslots = n;
 	for (i = 0; i < 3; i++)
 		c->slots[i].h = fd_handle((int)i);
-	for (i = 0; i < o->nmaps; i++)
-		c->slots[o->to[i]].h = fd_handle(o->from[i]);
+	for (i = 0; i < o->c.nmaps; i++)
+		c->slots[o->c.to[i]].h = fd_handle(o->c.from[i]);
 	return 0;
 }
 
@@ -184,7 +184,7 @@ make_attrs(struct call *c)
 	HANDLE std[3] = { c->slots[0].h, c->slots[1].h, c->slots[2].h };
 	SIZE_T size = 0;
 
-	if (!c->o->close_fds || c->ndups == 0)
+	if (!c->o->c.close_fds || c->ndups == 0)
 		return 0;
 	if (ni__win_check_handle_list(c->dups, c->ndups, std) != NI_HL_OK) {
 		errno = EINVAL;		/* cannot happen: a bug here */
@@ -228,7 +228,7 @@ launch(struct call *c, pid_t *pid)
 	STARTUPINFOEXW si;
 	PROCESS_INFORMATION pi;
 	DWORD flags = 0;
-	BOOL inherit = c->attrs != NULL || !c->o->close_fds;
+	BOOL inherit = c->attrs != NULL || !c->o->c.close_fds;
 
 	memset(&si, 0, sizeof si);
 	si.StartupInfo.cb = c->attrs != NULL ? sizeof si : sizeof si.StartupInfo;
@@ -282,10 +282,10 @@ prepare(struct call *c, const char *file, char *const argv[],
 		return -1;
 	if (plan_slots(c) != 0)
 		return -1;
-	if (c->o->cwd != NULL && ((c->cwd = ni__win_widen(c->o->cwd)) == NULL ||
+	if (c->o->c.cwd != NULL && ((c->cwd = ni__win_widen(c->o->c.cwd)) == NULL ||
 	    check_cwd(c->cwd) != 0))
 		return -1;
-	c->app = ni__win_resolve(file, c->o->search, envp, c->cwd);
+	c->app = ni__win_resolve(file, c->o->c.search, envp, c->cwd);
 	return c->app != NULL ? 0 : -1;
 }
 

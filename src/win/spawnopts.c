@@ -12,7 +12,7 @@
 
 #include "win.h"
 
-const ni_spawn_opts ni__spawn_defaults = { .close_fds = true };
+const ni_spawn_opts ni__spawn_defaults = { .c = { .close_fds = true } };
 
 /* No sessions, process groups in the POSIX sense, or umask on Windows. */
 static int

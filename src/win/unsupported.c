@@ -38,3 +38,16 @@ int ni_memfd_create(const char *n, unsigned int flags) { (void)n; (void)flags; r
 int ni_kqueue(void) { return enosys(); }
 int ni_close_from(int lowfd) { (void)lowfd; return enosys(); }
 int ni_cloexec_from(int lowfd) { (void)lowfd; return enosys(); }
+
+/* An exec in place: the CRT's _execv starts a new process and exits, so
+ * nothing of this one would remain to keep or restore. */
+int
+ni_exec(const char *file, char *const argv[], char *const envp[],
+    const ni_spawn_opts *o)
+{
+	(void)file;
+	(void)argv;
+	(void)envp;
+	(void)o;
+	return enosys();
+}

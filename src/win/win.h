@@ -14,6 +14,8 @@
 
 #include <noinherit.h>
 
+#include "../spawn_opts.h"
+
 /* errno for a GetLastError() code, as the CRT's own mapping does. */
 int ni__win_errno(DWORD err);
 /* errno for a WSAGetLastError() code. */
@@ -38,11 +40,7 @@ wchar_t *ni__win_widen(const char *s);
 
 /* The same first fields as on POSIX (src/spawn_opts.c sets them). */
 struct ni_spawn_opts {
-	int *from, *to;		/* mappings: the child's to[i] is from[i] */
-	size_t nmaps, cap;
-	char *cwd;		/* UTF-8; NULL: the parent's */
-	bool close_fds;
-	bool search;
+	struct spawn_common c;	/* the options of every system */
 };
 
 /* What ni_spawn_opts_new starts from, and ni_spawn uses for a NULL one. */

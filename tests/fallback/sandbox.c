@@ -2,8 +2,8 @@
  * ni_sandbox - run a program where the atomic close-on-exec mechanisms are
  * refused, so that every fallback of the library runs on a modern kernel.
  *
- *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-sockdiag]
- *              [--hide-proc] [--strip-cloexec]
+ *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-pidfd]
+ *              [--no-sockdiag] [--no-ptrace] [--hide-proc] [--strip-cloexec]
  *              -- PROG ARGS...
  *
  * --seccomp=enosys  installs a seccomp filter (inherited across fork and
@@ -24,10 +24,18 @@
  * --no-vfork        refuses clone with CLONE_VFORK and vfork with EPERM
  *                   (and clone3 with ENOSYS), so that ni_spawn takes its
  *                   fork fallback.  Leaves NI_TEST_MODE alone.
+ * --no-pidfd        refuses pidfd_open and clone with CLONE_PIDFD with
+ *                   EPERM (and clone3 with ENOSYS), as a seccomp profile
+ *                   that predates pidfds answers.  Leaves NI_TEST_MODE
+ *                   alone.
  * --no-sockdiag     refuses socket(AF_NETLINK, *, NETLINK_SOCK_DIAG) with
  *                   EPROTONOSUPPORT, as a kernel without sock_diag does, so
  *                   that `noinherit audit` and trace take the /proc/net
  *                   text fallback.
+ * --no-ptrace       refuses ptrace(2) with EPERM, as Docker's default
+ *                   profile does on older kernels and Yama's scope 3
+ *                   does: `noinherit trace` then observes through the
+ *                   shim alone and says the report is incomplete.
  * --hide-proc       runs PROG in a private mount namespace with an empty
  *                   tmpfs over /proc, so /proc/self/fd cannot be walked.
  *                   Exits 77 (ctest's skip code) when that is not allowed.
@@ -79,8 +87,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] "
-	    "[--no-sockdiag] [--hide-proc] [--strip-cloexec] -- PROG ARGS...\n",
-	    prog);
+	    "[--no-pidfd] [--no-sockdiag] [--no-ptrace] [--hide-proc] "
+	    "[--strip-cloexec] -- PROG ARGS...\n", prog);
 	exit(2);
 }
 
@@ -135,7 +143,8 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 	ok = add_rule(ctx, (err), (name), (argno), 0xffffffffu, (value)) && ok
 
 static void
-install_seccomp(enum refusal how, bool novfork, bool nosockdiag)
+install_seccomp(enum refusal how, bool novfork, bool nopidfd,
+    bool nosockdiag, bool noptrace)
 {
 	scmp_filter_ctx ctx;
 	bool eperm = how == REFUSE_EPERM;
@@ -156,6 +165,12 @@ install_seccomp(enum refusal how, bool novfork, bool nosockdiag)
 	if (novfork) {
 		FLAG("clone", 0, CLONE_VFORK, EPERM);
 		ok = add_rule_all(ctx, EPERM, "vfork") && ok;
+	}
+	if (noptrace)
+		ok = add_rule_all(ctx, EPERM, "ptrace") && ok;
+	if (nopidfd) {
+		FLAG("clone", 0, CLONE_PIDFD, EPERM);
+		ok = add_rule_all(ctx, EPERM, "pidfd_open") && ok;
 	}
 	if (nosockdiag) {
 		int nr = seccomp_syscall_resolve_name("socket");
@@ -211,11 +226,14 @@ load:
 }
 #else
 static void
-install_seccomp(enum refusal how, bool novfork, bool nosockdiag)
+install_seccomp(enum refusal how, bool novfork, bool nopidfd,
+    bool nosockdiag, bool noptrace)
 {
 	(void)how;
 	(void)novfork;
+	(void)nopidfd;
 	(void)nosockdiag;
+	(void)noptrace;
 	printf("skip: ni_sandbox was built without libseccomp\n");
 	exit(SKIP_CODE);
 }
@@ -275,7 +293,7 @@ main(int argc, char **argv)
 {
 	enum refusal seccomp = REFUSE_NONE;
 	bool hideproc = false, strip = false, novfork = false;
-	bool nosockdiag = false;
+	bool nosockdiag = false, noptrace = false, nopidfd = false;
 	const char *mode = NULL;
 	int i;
 
@@ -291,6 +309,10 @@ main(int argc, char **argv)
 			seccomp = REFUSE_EPERM;
 		} else if (strcmp(a, "--no-vfork") == 0) {
 			novfork = true;
+		} else if (strcmp(a, "--no-ptrace") == 0) {
+			noptrace = true;
+		} else if (strcmp(a, "--no-pidfd") == 0) {
+			nopidfd = true;
 		} else if (strcmp(a, "--no-sockdiag") == 0) {
 			nosockdiag = true;
 		} else if (strcmp(a, "--hide-proc") == 0) {
@@ -322,8 +344,9 @@ main(int argc, char **argv)
 		hide_proc();
 	if (strip)
 		strip_cloexec();
-	if (seccomp != REFUSE_NONE || novfork || nosockdiag)
-		install_seccomp(seccomp, novfork, nosockdiag);
+	if (seccomp != REFUSE_NONE || novfork || nopidfd || nosockdiag ||
+	    noptrace)
+		install_seccomp(seccomp, novfork, nopidfd, nosockdiag, noptrace);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);

@@ -20,6 +20,12 @@ check bash noinherit trace -- bas
 check bash noinherit trace --json bas
 check bash noinherit trace -o report.txt bas
 check report.txt noinherit trace -- make rep
+check --allow noinherit trace --al
+check --pass-fd noinherit trace --json --pa
+check bash noinherit trace --allow x --pass-fd 1 --map-fd 1:5 bas
+check --sarif noinherit trace --sa
+check report.txt noinherit trace --sarif rep
+check bash noinherit trace --sarif report.txt bas
 none --json noinherit trace -- make --j
 check --help noinherit enforce --he
 check bash noinherit enforce bas

@@ -16,7 +16,7 @@
  *
  * Exit status: 0, or 2 if something could not be done.  Built with -g and
  * without -rdynamic: make_leaks is not in the dynamic symbol table, so
- * only addr2line (through the symbol table) can name it.
+ * only the symbol table or DWARF (tools/trace_symbols.c) can name it.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

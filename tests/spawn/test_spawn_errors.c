@@ -176,6 +176,66 @@ target_above_limit(void **state)
 	close(a);
 }
 
+/*
+ * No free descriptor: the table full, or the soft limit lowered below the
+ * open descriptors.  ni_spawn needs none, on the vfork path and on the
+ * fork path (.novfork) alike, which once failed with EMFILE for want of
+ * its report pipe (issue 14); a failure in the child still comes back.
+ */
+static void
+spawn_ok_and_enoent(const ni_spawn_opts *o)
+{
+	char *argv[] = { (char *)FDCHECK_PATH, NULL };
+	pid_t pid = SENTINEL_PID;
+	int rc, e;
+
+	errno = 0;
+	rc = ni_spawn(&pid, FDCHECK_PATH, argv, NULL, o);
+	e = errno;
+	if (rc != 0)
+		fail_msg("ni_spawn: %s", strerror(e));
+	assert_int_equal(sp_wait(pid), 0);
+	pid = SENTINEL_PID;
+	assert_int_equal(ni_spawn(&pid, "/nonexistent/prog", argv, NULL, o), -1);
+	assert_errno_is(errno, ENOENT);
+	assert_int_equal(pid, SENTINEL_PID);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);	/* none left */
+}
+
+static void
+no_free_descriptor(void **state)
+{
+	ni_spawn_opts *o = sp_opts();
+	struct rlimit rl;
+	int null, extra[8], i;
+
+	(void)state;
+#ifdef NI_TEST_SPAWN_PORTABLE
+	/* spawn_posix.c's fork child needs one descriptor for its report
+	 * pipe (README): EMFILE there. */
+	ni_spawn_opts_free(o);
+	skip();
+#endif
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(null >= 0);
+	assert_int_equal(ni_spawn_opts_map_fd(o, null, 1), 0);
+	tu_limit_fds(0);
+	spawn_ok_and_enoent(o);
+	tu_unlimit_fds();
+	/* The soft limit below descriptors that are open. */
+	for (i = 0; i < 8; i++)
+		assert_true((extra[i] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = (rlim_t)extra[3];
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	spawn_ok_and_enoent(o);
+	tu_unlimit_fds();
+	for (i = 0; i < 8; i++)
+		close(extra[i]);
+	ni_spawn_opts_free(o);
+	close(null);
+}
+
 /* ------------------------------------------------------------------ */
 /* Failures in the child                                               */
 /* ------------------------------------------------------------------ */
@@ -509,6 +569,7 @@ main(int argc, char **argv)
 		tu_unit_test(null_arguments),
 		tu_unit_test(source_closed),
 		tu_unit_test(target_above_limit),
+		tu_unit_test(no_free_descriptor),
 		tu_unit_test(exec_errors),
 		tu_unit_test(bad_cwd),
 		tu_unit_test(missing_group),

@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include "spawn_creators.h"
 
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -382,10 +383,64 @@ ni_creators_never_leak(void **state)
 		    "starved by the creators?", out.spawns, seconds, rate);
 }
 
+#define SMALL_STACK (16 * 1024)
+
+/*
+ * ni_spawn from a thread whose whole stack is PTHREAD_STACK_MIN (16 KiB
+ * with glibc), as posix_spawn allows: the child's stack once took 16 KiB of the caller's
+ * frame, and such a thread died with SIGSEGV (issue 14).
+ */
+struct small_stack {
+	int rc, err;
+	pid_t pid;
+	ni_spawn_opts *o;
+};
+
+static void *
+small_stack_thread(void *arg)
+{
+	struct small_stack *a = arg;
+	char *argv[] = { (char *)FDCHECK_PATH, NULL };
+
+	a->rc = ni_spawn(&a->pid, FDCHECK_PATH, argv, NULL, a->o);
+	a->err = errno;
+	return NULL;
+}
+
+static void
+spawn_from_small_stack(void **state)
+{
+	struct small_stack a = { -1, 0, -1, NULL };
+	pthread_attr_t attr;
+	pthread_t t;
+	int null;
+
+	(void)state;
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(null >= 0);
+	a.o = sp_opts();
+	assert_int_equal(ni_spawn_opts_map_fd(a.o, null, 1), 0);
+	assert_int_equal(ni_spawn_opts_set_cwd(a.o, "/"), 0);
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	/* glibc's PTHREAD_STACK_MIN, 16 KiB; musl's is 2 KiB, in which its
+	 * own posix_spawn cannot run either. */
+	assert_int_equal(pthread_attr_setstacksize(&attr,
+	    PTHREAD_STACK_MIN > SMALL_STACK ? PTHREAD_STACK_MIN : SMALL_STACK), 0);
+	assert_int_equal(pthread_create(&t, &attr, small_stack_thread, &a), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	pthread_attr_destroy(&attr);
+	if (a.rc != 0)
+		fail_msg("ni_spawn: %s", strerror(a.err));
+	assert_int_equal(sp_wait(a.pid), 0);
+	ni_spawn_opts_free(a.o);
+	close(null);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		tu_unit_test(spawn_from_small_stack),
 		tu_unit_test(control_naive_creators_leak),
 		tu_unit_test(ni_creators_never_leak),
 	};

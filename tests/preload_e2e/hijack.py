@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+# hijack.py: what another user (run as nobody) can do to a trace's
+# channel, the abstract socket named in NOINHERIT_LOG ("@NAME").
+#
+#   hijack.py during @NAME
+#       while the trace runs: bind the same name (must fail), then
+#       connect and send a fake record (the tool must close the
+#       connection without reading it).
+#   hijack.py after @NAME GOFILE OUTFILE
+#       once the tool has exited: bind and listen on the name, create
+#       GOFILE (a surviving process of the trace then execs a program
+#       whose shim would send records), accept for a few seconds after
+#       OUTFILE appears, and print how many connections and bytes came.
+import errno
+import os
+import socket
+import sys
+import time
+
+mode, spec = sys.argv[1], sys.argv[2]
+assert spec.startswith("@"), spec
+addr = "\0" + spec[1:]
+
+if mode == "during":
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        s.bind(addr)
+        print("bind: succeeded")
+    except OSError as e:
+        print("bind: refused (%s)" % errno.errorcode.get(e.errno, e.errno))
+    s.close()
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    c.connect(addr)
+    c.settimeout(10)
+    try:
+        c.send(b'{"ev":"exec","pid":1,"exe":"/HIJACK","call":"execve",'
+               b'"target":"/HIJACK","argv":["--password=HIJACK"],'
+               b'"fds":[]}\n')
+        got = c.recv(4096)
+    except (BrokenPipeError, ConnectionResetError):
+        got = b""
+    except socket.timeout:
+        got = None
+    if got is None:
+        print("fake record: the tool kept the connection open")
+    else:
+        print("fake record: sent, connection closed unread" if got == b""
+              else "fake record: got %r" % got)
+    sys.exit(0)
+
+gofile, outfile = sys.argv[3], sys.argv[4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(addr)
+s.listen(64)
+s.settimeout(0.2)
+open(gofile, "w").close()
+conns = nbytes = 0
+end = time.monotonic() + 20
+seen_out = None
+while time.monotonic() < end:
+    if seen_out is None and os.path.exists(outfile) and os.path.getsize(outfile) > 0:
+        seen_out = time.monotonic()
+    if seen_out is not None and time.monotonic() > seen_out + 2:
+        break
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    conns += 1
+    c.settimeout(2)
+    try:
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            nbytes += len(d)
+    except socket.timeout:
+        pass
+    c.close()
+print("after: %d connection%s, %d bytes" % (conns, "" if conns == 1 else "s",
+                                           nbytes))

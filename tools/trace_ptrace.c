@@ -1,0 +1,964 @@
+/*
+ * trace_ptrace.c - the observer of `noinherit trace`: CMD's whole tree
+ * under ptrace, and the channel the shim sends its records on.
+ *
+ * The tree.  CMD is seized (PTRACE_SEIZE) before it execs, with
+ * PTRACE_O_TRACEFORK, _TRACEVFORK, _TRACECLONE and _TRACEEXEC: every
+ * process and thread it starts is traced from its first instruction, and
+ * every successful execve in the tree stops at PTRACE_EVENT_EXEC.  There
+ * the new program's descriptor table, /proc/PID/fd, is exactly what
+ * crossed the exec (the kernel has closed the close-on-exec ones), and the
+ * program has not run a single instruction yet.  The observer reads it,
+ * with the program (/proc/PID/exe), its argv and environment, and makes
+ * the start record of FORMAT.md itself (trec.kernel): whatever the
+ * program is -- statically linked, started with a scrubbed environment,
+ * set-user-ID, in a chroot or another mount namespace, run by a user who
+ * dropped privileges -- and whether or not the shim is in it.  It says why
+ * the shim is not (trec.noshim) and what the pid ran before
+ * (trec.from_exe), so that a descriptor passed on by a program without the
+ * shim is reported with what is known.  fdnames_scan() says which numbers
+ * the program was told of in its argv and environment.  The shim is kept
+ * for what only it can know: the call that made a descriptor and where.
+ *
+ * Signals reach the tracees as if nothing were there: every
+ * signal-delivery-stop is resumed with its signal, group-stops with
+ * PTRACE_LISTEN.  PTRACE_O_EXITKILL is not set: if the tool dies, the
+ * kernel detaches the tree, which runs on.  When CMD has exited, the
+ * processes still running are released (trace_obs_release).
+ *
+ * When ptrace is refused (seccomp, Yama, CMD already traced), the shim's
+ * own start records stand instead, and the whole tree is named as a gap;
+ * so is a process whose /proc entries cannot be read at its exec.
+ *
+ * The channel (FORMAT.md): an abstract AF_UNIX SOCK_SEQPACKET socket named
+ * "noinherit-trace.UID.PID.RANDOM", on which the shim connects once per
+ * record.  The shim checks with SO_PEERCRED that the listener is this
+ * process; this process checks that the peer is one of the traced
+ * processes (any other connection is closed unread).  Nothing is in the
+ * file system, and nothing can reach anyone once this process has gone.
+ */
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fdnames.h"
+#include "noinherit.h"
+#include "trace.h"
+
+
+#define MAX_ENV (1u << 20)	/* /proc/PID/environ read at most */
+#define MAX_CMDLINE (1u << 18)
+#define MAX_CONNS 256
+
+struct task {
+	long tid;		/* 0: a free slot */
+	long tgid;
+	long parent;		/* the process that made it (tgid), or 0 */
+	bool alive;
+	bool execd;		/* has exec'd since it was made */
+	const char *exe;	/* processes: the program now */
+	const char *noshim;	/* ... why no shim runs in it, or NULL */
+};
+
+struct observer {
+	struct tlog *log;
+	const char *shim;	/* the shim's path, as LD_PRELOAD holds it */
+	pid_t root;
+	bool traced;		/* ptrace works: kernel start records */
+	int lsock;
+	char name[108];		/* "@noinherit-trace.UID.PID.RANDOM" */
+	int conns[MAX_CONNS];
+	pid_t peers[MAX_CONNS];		/* each connection's process */
+	size_t nconns;
+	struct task *t;		/* open addressing on tid */
+	size_t tcap, tn;
+	struct tgap *gaps;
+	size_t ngaps, gcap;
+	size_t rejected;	/* connections from outside the tree */
+	bool nomem;
+	struct jarena mem;
+};
+
+/* ------------------------------------------------------------------ */
+/* Tasks                                                               */
+/* ------------------------------------------------------------------ */
+
+static struct task *
+task_slot(struct observer *o, long tid)
+{
+	size_t i = ((unsigned long)tid * 2654435761u) & (o->tcap - 1);
+
+	while (o->t[i].tid != 0 && o->t[i].tid != tid)
+		i = (i + 1) & (o->tcap - 1);
+	return &o->t[i];
+}
+
+static struct task *
+task_find(struct observer *o, long tid)
+{
+	struct task *t = task_slot(o, tid);
+
+	return t->tid == tid ? t : NULL;
+}
+
+static struct task *
+task_add(struct observer *o, long tid)
+{
+	struct task *t;
+
+	if ((o->tn + 1) * 2 > o->tcap) {
+		size_t cap = o->tcap * 2, i, old = o->tcap;
+		struct task *ot = o->t, *nt = calloc(cap, sizeof *nt);
+
+		if (nt == NULL) {
+			o->nomem = true;
+			return NULL;
+		}
+		o->t = nt;
+		o->tcap = cap;
+		for (i = 0; i < old; i++)
+			if (ot[i].tid != 0)
+				*task_slot(o, ot[i].tid) = ot[i];
+		free(ot);
+	}
+	t = task_slot(o, tid);
+	if (t->tid == 0) {
+		memset(t, 0, sizeof *t);
+		t->tid = tid;
+		t->tgid = tid;
+		t->alive = true;
+		o->tn++;
+	}
+	return t;
+}
+
+/* The process entry of a task (itself, or its thread group's leader). */
+static struct task *
+proc_of(struct observer *o, long tid)
+{
+	struct task *t = task_find(o, tid);
+
+	if (t != NULL && t->tgid != t->tid)
+		t = task_find(o, t->tgid);
+	return t;
+}
+
+static const char *
+keep(struct observer *o, const char *s)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = jarena_strdup(&o->mem, s);
+	if (d == NULL)
+		o->nomem = true;
+	return d;
+}
+
+static void
+gap(struct observer *o, long pid, const char *exe, const char *why)
+{
+	if (o->ngaps == o->gcap) {
+		size_t cap = o->gcap ? o->gcap * 2 : 8;
+		struct tgap *v = realloc(o->gaps, cap * sizeof *v);
+
+		if (v == NULL) {
+			o->nomem = true;
+			return;
+		}
+		o->gaps = v;
+		o->gcap = cap;
+	}
+	o->gaps[o->ngaps].pid = pid;
+	o->gaps[o->ngaps].exe = keep(o, exe ? exe : "?");
+	o->gaps[o->ngaps].why = keep(o, why);
+	o->ngaps++;
+}
+
+/* ------------------------------------------------------------------ */
+/* The channel                                                         */
+/* ------------------------------------------------------------------ */
+
+static int
+listen_channel(struct observer *o)
+{
+	struct sockaddr_un sa;
+	unsigned long long r[2];
+	int fd, tries;
+	size_t n;
+
+	fd = ni_socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return -1;
+	for (tries = 0; tries < 16; tries++) {
+		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+			close(fd);
+			return -1;
+		}
+		snprintf(o->name, sizeof o->name,
+		    "@noinherit-trace.%lu.%ld.%016llx%016llx",
+		    (unsigned long)geteuid(), (long)getpid(), r[0], r[1]);
+		memset(&sa, 0, sizeof sa);
+		sa.sun_family = AF_UNIX;
+		n = strlen(o->name + 1);
+		memcpy(sa.sun_path + 1, o->name + 1, n);
+		if (bind(fd, (struct sockaddr *)&sa,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+		    n)) == 0)
+			break;
+		if (errno != EADDRINUSE) {
+			close(fd);
+			return -1;
+		}
+	}
+	if (tries == 16 || listen(fd, 4096) != 0 ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
+		close(fd);
+		return -1;
+	}
+	o->lsock = fd;
+	return 0;
+}
+
+/*
+ * Whether a connection's peer belongs to the traced tree: with ptrace,
+ * every task of the tree is known from before it could run.
+ */
+static bool
+in_tree(struct observer *o, const struct ucred *cr)
+{
+	char path[64], buf[512], *p;
+	pid_t pid = cr->pid;
+	long ppid;
+	int depth;
+
+	if (o->traced)
+		return task_find(o, pid) != NULL;
+	/* Without ptrace: the ancestry, as /proc has it (this process is a
+	 * subreaper, so orphans of the tree are reparented to it).  A peer
+	 * that has already exited cannot be placed: taken if it ran as this
+	 * user (the report is incomplete anyway, and says so). */
+	for (depth = 0; depth < 256 && pid > 1; depth++) {
+		if (pid == getpid())
+			return true;
+		snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+		if (pi_read_file(path, buf, sizeof buf) < 0)
+			return depth == 0 && errno == ENOENT &&
+			    cr->uid == geteuid();
+		p = strrchr(buf, ')');
+		if (p == NULL || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+			return false;
+		pid = (pid_t)ppid;
+	}
+	return false;
+}
+
+/*
+ * Reads what connection fd (from process peer) has; closes it at its
+ * end.  false: closed.
+ */
+static bool
+read_conn(struct observer *o, int fd, pid_t peer)
+{
+	char buf[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (n <= 0)
+			break;
+		/* One message is one record: a cut one ends here too. */
+		if (buf[n - 1] != '\n')
+			buf[n++] = '\n';
+		o->log->peer_pid = peer;
+		if (trace_log_feed(o->log, buf, (size_t)n) < 0)
+			o->nomem = true;
+		o->log->peer_pid = 0;
+	}
+	close(fd);
+	return false;
+}
+
+void
+trace_obs_drain(struct observer *o)
+{
+	struct ucred cr;
+	socklen_t len;
+	size_t before = o->log->n, i;
+	int fd;
+
+	for (i = 0; i < o->nconns;) {
+		if (read_conn(o, o->conns[i], o->peers[i])) {
+			i++;
+		} else {
+			o->nconns--;
+			o->conns[i] = o->conns[o->nconns];
+			o->peers[i] = o->peers[o->nconns];
+		}
+	}
+	while (o->lsock >= 0) {
+		fd = ni_accept4(o->lsock, NULL, NULL, SOCK_NONBLOCK);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			break;
+		}
+		len = sizeof cr;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 ||
+		    !in_tree(o, &cr)) {
+			o->rejected++;
+			close(fd);
+			continue;
+		}
+		if (read_conn(o, fd, cr.pid)) {
+			if (o->nconns < MAX_CONNS) {
+				o->peers[o->nconns] = cr.pid;
+				o->conns[o->nconns++] = fd;
+			} else {
+				close(fd);	/* cannot happen: records are
+						 * sent at once */
+			}
+		}
+	}
+	if (o->log->n > before)
+		trace_log_resolve_sockets(o->log, before);
+}
+
+size_t
+trace_obs_pollfds(const struct observer *o, struct pollfd *p, size_t max)
+{
+	size_t n = 0, i;
+
+	if (o->lsock >= 0 && n < max)
+		p[n++] = (struct pollfd){ o->lsock, POLLIN, 0 };
+	for (i = 0; i < o->nconns && n < max; i++)
+		p[n++] = (struct pollfd){ o->conns[i], POLLIN, 0 };
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* What an exec left                                                   */
+/* ------------------------------------------------------------------ */
+
+/* A /proc file of pid, whole (up to cap), NUL-terminated; length or -1. */
+static ssize_t
+read_proc(long pid, const char *what, char *buf, size_t cap)
+{
+	char path[64];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/%s", pid, what);
+	fd = ni_open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (len < cap - 1) {
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* NUL-separated strings into a NULL-terminated vector (pointing in buf). */
+static char **
+split(char *buf, size_t len, size_t *count)
+{
+	size_t n = 0, i, k = 0;
+	char **v;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			n++;
+	if (len > 0 && buf[len - 1] != '\0')
+		n++;
+	v = calloc(n + 1, sizeof *v);
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < len && k < n; i += strlen(buf + i) + 1)
+		v[k++] = buf + i;
+	*count = k;
+	return v;
+}
+
+/* Whether the ELF file fd has a PT_INTERP (is dynamically linked). */
+static int
+elf_dynamic(int fd)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	Elf32_Ehdr eh32;
+	Elf32_Phdr ph32;
+	size_t i;
+
+	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+		return -1;
+	if (eh.e_ident[EI_CLASS] == ELFCLASS64) {
+		for (i = 0; i < eh.e_phnum && i < 256; i++)
+			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff +
+			    i * eh.e_phentsize)) == (ssize_t)sizeof ph &&
+			    ph.p_type == PT_INTERP)
+				return 1;
+		return 0;
+	}
+	if (pread(fd, &eh32, sizeof eh32, 0) != (ssize_t)sizeof eh32)
+		return -1;
+	for (i = 0; i < eh32.e_phnum && i < 256; i++)
+		if (pread(fd, &ph32, sizeof ph32, (off_t)(eh32.e_phoff +
+		    i * eh32.e_phentsize)) == (ssize_t)sizeof ph32 &&
+		    ph32.p_type == PT_INTERP)
+			return 1;
+	return 0;
+}
+
+/* AT_SECURE of pid's auxiliary vector: 1, 0, or -1 if unreadable. */
+static int
+at_secure(long pid)
+{
+	unsigned long v[512];
+	char path[64];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/auxv", pid);
+	fd = ni_open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, v, sizeof v);
+	close(fd);
+	for (i = 0; n > 0 && i + 1 < (size_t)n / sizeof v[0]; i += 2)
+		if (v[i] == AT_SECURE)
+			return v[i + 1] != 0;
+	return -1;
+}
+
+static const char *
+env_get(char **envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* Whether LD_PRELOAD's list holds the shim. */
+static bool
+preloads_shim(const char *list, const char *shim)
+{
+	size_t n = strlen(shim), k;
+	const char *p;
+
+	for (p = list; p != NULL && *p != '\0'; p += k) {
+		p += strspn(p, " :");
+		k = strcspn(p, " :");
+		if (k == n && memcmp(p, shim, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Why the shim will not run in the program pid has just exec'd, or NULL. */
+static const char *
+why_no_shim(struct observer *o, long pid, char **envp)
+{
+	char path[64];
+	int fd, dyn = -1;
+
+	snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+	fd = ni_open(path, O_RDONLY);
+	if (fd >= 0) {
+		dyn = elf_dynamic(fd);
+		close(fd);
+	}
+	if (dyn == 0)
+		return "it is statically linked (LD_PRELOAD does not apply)";
+	if (at_secure(pid) == 1)
+		return "it runs set-user-ID, set-group-ID or with file "
+		    "capabilities (AT_SECURE): the dynamic loader ignores "
+		    "LD_PRELOAD";
+	if (!preloads_shim(env_get(envp, "LD_PRELOAD"), o->shim))
+		return "its environment has no LD_PRELOAD with the shim "
+		    "(scrubbed: env -i, or an execve with another "
+		    "environment)";
+	if (env_get(envp, "NOINHERIT_MODE") == NULL ||
+	    strcmp(env_get(envp, "NOINHERIT_MODE"), "trace") != 0 ||
+	    env_get(envp, "NOINHERIT_LOG") == NULL ||
+	    strcmp(env_get(envp, "NOINHERIT_LOG"), o->name) != 0)
+		return "its environment does not carry this trace's "
+		    "NOINHERIT_MODE and NOINHERIT_LOG";
+	return NULL;
+}
+
+static int
+cmp_fd(const void *a, const void *b)
+{
+	const struct tfd *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* The descriptors beyond 0-2 of pid, sorted; NULL with *n 0 if none. */
+static struct tfd *
+read_fds(long pid, size_t *n, int *err)
+{
+	char path[64], lpath[96], link[PATH_MAX];
+	struct tfd *v = NULL, *nv;
+	size_t cap = 0;
+	struct dirent *d;
+	struct stat st;
+	ssize_t ln;
+	DIR *dir;
+	char *end;
+	long fd;
+
+	*n = 0;
+	snprintf(path, sizeof path, "/proc/%ld/fd", pid);
+	dir = opendir(path);
+	if (dir == NULL) {
+		*err = errno;
+		return NULL;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		fd = strtol(d->d_name, &end, 10);
+		if (*end != '\0' || end == d->d_name || fd <= 2)
+			continue;
+		snprintf(lpath, sizeof lpath, "%s/%ld", path, fd);
+		ln = readlink(lpath, link, sizeof link - 1);
+		if (ln < 0)
+			continue;	/* closed meanwhile: cannot be, it
+					 * is stopped */
+		link[ln] = '\0';
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof *v);
+			if (nv == NULL)
+				break;
+			v = nv;
+		}
+		memset(&v[*n], 0, sizeof v[*n]);
+		v[*n].fd = (int)fd;
+		v[*n].what = strdup(link);
+		if (stat(lpath, &st) == 0) {
+			v[*n].dev = (unsigned long long)st.st_dev;
+			v[*n].ino = (unsigned long long)st.st_ino;
+		}
+		if (v[*n].what != NULL)
+			(*n)++;
+	}
+	closedir(dir);
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, cmp_fd);
+	*err = 0;
+	return v;
+}
+
+/* Names the fds the program was told of (fdnames_scan). */
+static void
+name_fds(struct observer *o, struct tfd *fds, size_t n, char **argv,
+    char **envp, long pid)
+{
+	struct fdname names[64];
+	size_t k, i, got;
+
+	got = fdnames_scan(argv, envp, pid, names, 64);
+	for (k = 0; k < got && k < 64; k++)
+		for (i = 0; i < n; i++)
+			if (fds[i].fd == names[k].fd && fds[i].named == NULL)
+				fds[i].named = keep(o, names[k].why);
+}
+
+/* pid has just exec'd (stopped at PTRACE_EVENT_EXEC): its start record. */
+static void
+snapshot(struct observer *o, long pid)
+{
+	struct task *p = proc_of(o, pid);
+	char exe[PATH_MAX], link[64], *cmdline = malloc(MAX_CMDLINE),
+	    *env = malloc(MAX_ENV), **argv = NULL, **envp = NULL;
+	ssize_t clen = -1, elen = -1, n;
+	struct trec r;
+	size_t i, envc = 0;
+	int err = 0;
+
+	memset(&r, 0, sizeof r);
+	r.ev = EV_START;
+	r.kernel = true;
+	r.pid = pid;
+	r.ppid = p != NULL ? p->parent : 0;
+	if (p != NULL) {
+		r.from_exe = p->exe;
+		r.from_noshim = p->noshim;
+	}
+	snprintf(link, sizeof link, "/proc/%ld/exe", pid);
+	n = readlink(link, exe, sizeof exe - 1);
+	if (n > 0)
+		exe[n] = '\0';
+	else
+		strcpy(exe, "?");
+	r.exe = exe;
+	if (cmdline != NULL)
+		clen = read_proc(pid, "cmdline", cmdline, MAX_CMDLINE);
+	if (env != NULL)
+		elen = read_proc(pid, "environ", env, MAX_ENV);
+	if (clen >= 0)
+		argv = split(cmdline, (size_t)clen, &r.argc);
+	if (elen >= 0)
+		envp = split(env, (size_t)elen, &envc);
+	r.argv = (const char **)argv;
+	r.fds = read_fds(pid, &r.nfds, &err);
+	if (err != 0 || elen < 0) {
+		char why[160];
+
+		snprintf(why, sizeof why, "its descriptors or environment "
+		    "could not be read at its exec (/proc/%ld: %s)", pid,
+		    strerror(err ? err : errno));
+		gap(o, pid, exe, why);
+	}
+	r.noshim = why_no_shim(o, pid, envp);
+	name_fds(o, r.fds, r.nfds, argv, envp, pid);
+	if (trace_log_add(o->log, &r) != 0)
+		o->nomem = true;
+	if (p != NULL) {
+		p->exe = keep(o, exe);
+		p->noshim = keep(o, r.noshim);
+		p->execd = true;
+	}
+	for (i = 0; i < r.nfds; i++)
+		free((char *)r.fds[i].what);
+	free(r.fds);
+	free(argv);
+	free(envp);
+	free(cmdline);
+	free(env);
+}
+
+/* ------------------------------------------------------------------ */
+/* Events                                                              */
+/* ------------------------------------------------------------------ */
+
+static void
+resume(long tid, int sig)
+{
+	(void)ptrace(PTRACE_CONT, (pid_t)tid, 0, (void *)(long)sig);
+}
+
+/* A field of /proc/TID/status ("Tgid", "PPid"), or dflt. */
+static long
+status_field(long tid, const char *name, long dflt)
+{
+	char path[64], buf[2048], key[16], *p;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", tid);
+	snprintf(key, sizeof key, "\n%s:", name);
+	if (pi_read_file(path, buf, sizeof buf) < 0 ||
+	    (p = strstr(buf, key)) == NULL)
+		return dflt;
+	return strtol(p + strlen(key), NULL, 10);
+}
+
+/* tid's thread group, from /proc (a clone may make a thread). */
+static long
+tgid_of(long tid)
+{
+	return status_field(tid, "Tgid", tid);
+}
+
+/*
+ * A task whose first stop came before its creator's fork or clone event
+ * (waitpid's order is not the kernel's): its thread group and parent as
+ * /proc has them, and the parent's program.
+ */
+static void
+first_sight(struct observer *o, long tid)
+{
+	struct task *t = task_add(o, tid), *p;
+
+	if (t == NULL)
+		return;
+	t->tgid = tgid_of(tid);
+	if (t->tgid != tid)
+		return;
+	t->parent = status_field(tid, "PPid", 0);
+	p = proc_of(o, t->parent);
+	if (p != NULL) {
+		t->exe = p->exe;
+		t->noshim = p->noshim;
+	}
+}
+
+static void
+on_new(struct observer *o, long tid, int ev)
+{
+	unsigned long msg = 0;
+	struct task *child, *parent;
+	long ptgid;
+
+	if (ptrace(PTRACE_GETEVENTMSG, (pid_t)tid, 0, &msg) != 0 || msg == 0)
+		return;
+	parent = task_find(o, tid);
+	ptgid = parent != NULL ? parent->tgid : tid;
+	child = task_add(o, (long)msg);
+	if (child == NULL)
+		return;
+	if (ev == PTRACE_EVENT_CLONE)
+		child->tgid = tgid_of((long)msg);
+	if (child->tgid == child->tid) {
+		parent = task_find(o, ptgid);
+		child->parent = ptgid;
+		if (parent != NULL && !child->execd) {
+			child->exe = parent->exe;
+			child->noshim = parent->noshim;
+		}
+	}
+}
+
+static void
+on_exec(struct observer *o, long pid)
+{
+	unsigned long old = 0;
+	struct task *t;
+
+	if (ptrace(PTRACE_GETEVENTMSG, (pid_t)pid, 0, &old) == 0 &&
+	    (long)old != pid && (t = task_find(o, (long)old)) != NULL)
+		t->alive = false;	/* a thread exec'd: it is pid now */
+	t = task_add(o, pid);
+	if (t != NULL)
+		t->tgid = pid;
+	/* The shim's exec record was sent before the execve: read it first,
+	 * so that it precedes the start record in the log. */
+	trace_obs_drain(o);
+	snapshot(o, pid);
+}
+
+bool
+trace_obs_event(struct observer *o, pid_t w, int status, int *root_status)
+{
+	struct task *t;
+	int ev, sig;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		t = task_find(o, w);
+		if (t != NULL)
+			t->alive = false;
+		if (w == o->root) {
+			*root_status = status;
+			return true;
+		}
+		return false;
+	}
+	if (!WIFSTOPPED(status))
+		return false;
+	if (task_find(o, w) == NULL)
+		first_sight(o, w);	/* its fork event comes later */
+	ev = (status >> 16) & 0xff;
+	sig = WSTOPSIG(status);
+	switch (ev) {
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		on_new(o, w, ev);
+		resume(w, 0);
+		break;
+	case PTRACE_EVENT_EXEC:
+		on_exec(o, w);
+		resume(w, 0);
+		break;
+	case PTRACE_EVENT_STOP:
+		/* A group-stop: stopped until SIGCONT, still traced. */
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+		    sig == SIGTTOU)
+			(void)ptrace(PTRACE_LISTEN, w, 0, 0);
+		else
+			resume(w, 0);
+		break;
+	case 0:
+		/* A signal-delivery-stop: the signal is delivered. */
+		resume(w, sig);
+		break;
+	default:
+		resume(w, 0);
+		break;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                          */
+/* ------------------------------------------------------------------ */
+
+struct observer *
+trace_obs_new(struct tlog *log, const char *shim)
+{
+	struct observer *o = calloc(1, sizeof *o);
+
+	if (o == NULL)
+		return NULL;
+	o->log = log;
+	o->shim = shim;
+	o->lsock = -1;
+	o->tcap = 256;
+	o->t = calloc(o->tcap, sizeof *o->t);
+	if (o->t == NULL || listen_channel(o) != 0) {
+		int err = errno;
+
+		trace_obs_free(o);
+		errno = err;
+		return NULL;
+	}
+	return o;
+}
+
+const char *
+trace_obs_channel(const struct observer *o)
+{
+	return o->name;
+}
+
+int
+trace_obs_seize(struct observer *o, pid_t pid, const char **why)
+{
+	struct task *t;
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	o->root = pid;
+	*why = NULL;
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)(PTRACE_O_TRACEFORK |
+	    PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+	    PTRACE_O_TRACEEXEC)) == 0) {
+		o->traced = true;
+		o->log->kernel_starts = true;
+		t = task_add(o, pid);
+		n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		if (t != NULL)
+			t->exe = keep(o, exe);
+		return 0;
+	}
+	*why = strerror(errno);
+	/* The shim alone: orphans of the tree come to this process, whose
+	 * ancestry check then holds for them. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	{
+		char buf[256];
+
+		snprintf(buf, sizeof buf, "ptrace refused (%s): execs are "
+		    "seen only where the shim runs", *why);
+		gap(o, pid, "the whole tree", buf);
+	}
+	return -1;
+}
+
+bool
+trace_obs_traced(const struct observer *o)
+{
+	return o->traced;
+}
+
+/*
+ * CMD has exited: the processes still traced are let go.  Each is
+ * interrupted, waited for and detached, with the signal it was about to
+ * get.  Returns how many were still running.
+ */
+size_t
+trace_obs_release(struct observer *o)
+{
+	size_t i, n = 0;
+	int status, sig;
+	pid_t w;
+
+	if (!o->traced)
+		return 0;
+	for (i = 0; i < o->tcap; i++) {
+		struct task *t = &o->t[i];
+
+		if (t->tid == 0 || !t->alive || t->tid == o->root)
+			continue;
+		if (ptrace(PTRACE_INTERRUPT, (pid_t)t->tid, 0, 0) != 0) {
+			t->alive = false;
+			continue;
+		}
+		for (;;) {
+			w = waitpid((pid_t)t->tid, &status, __WALL);
+			if (w < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		t->alive = false;
+		if (w != (pid_t)t->tid || !WIFSTOPPED(status))
+			continue;
+		if (t->tgid == t->tid)
+			n++;
+		sig = ((status >> 16) & 0xff) == 0 ? WSTOPSIG(status) : 0;
+		(void)ptrace(PTRACE_DETACH, (pid_t)t->tid, 0,
+		    (void *)(long)sig);
+	}
+	return n;
+}
+
+size_t
+trace_obs_gaps(const struct observer *o, const struct tgap **v)
+{
+	*v = o->gaps;
+	return o->ngaps;
+}
+
+size_t
+trace_obs_rejected(const struct observer *o)
+{
+	return o->rejected;
+}
+
+bool
+trace_obs_nomem(const struct observer *o)
+{
+	return o->nomem;
+}
+
+void
+trace_obs_free(struct observer *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->nconns; i++)
+		close(o->conns[i]);
+	if (o->lsock >= 0)
+		close(o->lsock);
+	free(o->t);
+	free(o->gaps);
+	jarena_free(&o->mem);
+	free(o);
+}
