@@ -9,9 +9,11 @@
  *
  * Shape: walk() visits every source (a token or a variable naming one fd,
  * a comma list, or LISTEN_FDS's range) as an interval [lo, hi].
- * fdnames_scan() extracts the distinct fds in ascending order, one walk per
- * fd stored; past `max` it only counts, a run of consecutive fds per walk
- * (so LISTEN_FDS=1000000 costs a few walks, not a million).
+ * fdnames_scan() walks the strings once, keeping up to 32 sources on the
+ * stack, then extracts the distinct fds in ascending order, one pass over
+ * the sources per fd stored; past `max` it only counts, a run of
+ * consecutive fds per pass (so LISTEN_FDS=1000000 costs a few passes, not
+ * a million).  With more sources than that, each pass walks the strings.
  */
 #include "fdnames.h"
 
@@ -339,35 +341,79 @@ scan_listen(const struct walker *w, char *const envp[], const char *val,
 	emit(w, 3, 2 + n, why);
 }
 
+/* Whether the name [var, var+len) ends with the NUL-terminated suffix of
+ * length k (given, so that the common miss costs a byte compare). */
+static bool
+ends(const char *var, size_t len, const char *suffix, size_t k)
+{
+	return len >= k && var[len - 1] == suffix[k - 1] &&
+	    has_suffix(var, len, suffix);
+}
+
 static void
 scan_var(const struct walker *w, char *const envp[], size_t i)
 {
-	const char *var = envp[i], *val, *end;
+	const char *var = envp[i], *val;
 	size_t len = var_name_len(var);
 	long long v;
+	enum { NONE, LISTEN, NGINX, MAKE, ONE, TRACE } kind = NONE;
 
 	if (len == 0)
 		return;
+	/* Most variables name nothing: out after a byte or two. */
+	switch (var[len - 1]) {
+	case 'S':
+		if (equals(var, len, "LISTEN_FDS"))
+			kind = LISTEN;
+		else if (ends(var, len, "MAKEFLAGS", 9) ||
+		    equals(var, len, "MFLAGS"))
+			kind = MAKE;
+		break;
+	case 'X':
+		if (equals(var, len, "NGINX"))
+			kind = NGINX;
+		break;
+	case 'D':
+		if (ends(var, len, "FD", 2))
+			kind = ONE;
+		break;
+	case 'E':
+		if (ends(var, len, "PIPE", 4))
+			kind = ONE;
+		break;
+	case 'T':
+		if (ends(var, len, "SOCKET", 6))
+			kind = ONE;
+		break;
+	default:
+		break;
+	}
+	if (kind == NONE && var[0] == 'G' &&
+	    has_prefix(var, len, "GIT_TRACE", NULL))
+		kind = TRACE;
+	if (kind == NONE || !first_def(envp, i, len))
+		return;
 	val = var + len + 1;
-	end = val + str_len(val);
-	if (equals(var, len, "LISTEN_FDS")) {
-		if (first_def(envp, i, len))
-			scan_listen(w, envp, val, var);
-	} else if (equals(var, len, "NGINX")) {
-		if (first_def(envp, i, len))
-			emit_list(w, val, end, ";:", false, var);
-	} else if (equals(var, len, "MFLAGS") ||
-	    has_suffix(var, len, "MAKEFLAGS")) {
-		if (first_def(envp, i, len))
-			scan_makeflags(w, val, var);
-	} else if (has_suffix(var, len, "FD") ||
-	    has_suffix(var, len, "PIPE") || has_suffix(var, len, "SOCKET")) {
-		if (parse_num(val, end, &v) && first_def(envp, i, len))
+	switch (kind) {
+	case LISTEN:
+		scan_listen(w, envp, val, var);
+		break;
+	case NGINX:
+		emit_list(w, val, val + str_len(val), ";:", false, var);
+		break;
+	case MAKE:
+		scan_makeflags(w, val, var);
+		break;
+	case ONE:
+		if (parse_num(val, val + str_len(val), &v))
 			emit(w, v, v, var);
-	} else if (has_prefix(var, len, "GIT_TRACE", NULL)) {
-		if (parse_num(val, end, &v) && v >= 3 && v <= 9 &&
-		    first_def(envp, i, len))
+		break;
+	case TRACE:
+		if (parse_num(val, val + str_len(val), &v) && v >= 3 && v <= 9)
 			emit(w, v, v, var);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -379,6 +425,52 @@ walk(const struct walker *w, char *const argv[], char *const envp[])
 	if (envp != NULL)
 		for (size_t i = 0; envp[i] != NULL; i++)
 			scan_var(w, envp, i);
+}
+
+/*
+ * The sources of one walk, kept (on the caller's stack) so that the
+ * extraction below walks them again instead of argv and envp: one pass
+ * over the strings in the common case.  More than CACHE_MAX sources:
+ * the extraction walks the strings each time.
+ */
+#define CACHE_MAX 32
+
+struct source {
+	long long lo, hi;
+	const char *why;
+};
+
+struct cache {
+	size_t n;
+	bool full;
+	struct source s[CACHE_MAX];
+};
+
+static void
+visit_cache(void *ctx, long long lo, long long hi, const char *why)
+{
+	struct cache *c = ctx;
+
+	if (c->n < CACHE_MAX) {
+		c->s[c->n].lo = lo;
+		c->s[c->n].hi = hi;
+		c->s[c->n].why = why;
+		c->n++;
+	} else {
+		c->full = true;
+	}
+}
+
+static void
+rewalk(const struct walker *w, const struct cache *c, char *const argv[],
+    char *const envp[])
+{
+	if (c->full) {
+		walk(w, argv, envp);
+		return;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		w->fn(w->ctx, c->s[i].lo, c->s[i].hi, c->s[i].why);
 }
 
 /* ------------------------------------------------------------------ */
@@ -427,13 +519,18 @@ fdnames_scan(char *const argv[], char *const envp[], long self,
 {
 	long long cur = 2;
 	size_t n = 0;
+	struct cache c = { 0, false, { { 0, 0, NULL } } };
+	struct walker cw = { visit_cache, &c, self };
 
+	walk(&cw, argv, envp);
+	if (c.n == 0 && !c.full)
+		return 0;
 	for (;;) {
 		struct next_above x = { cur, -1, NULL };
 		struct walker w = { visit_next, &x, self };
 		struct run r;
 
-		walk(&w, argv, envp);
+		rewalk(&w, &c, argv, envp);
 		if (x.best < 0)
 			return n;
 		if (n < max) {
@@ -448,7 +545,7 @@ fdnames_scan(char *const argv[], char *const envp[], long self,
 		w.ctx = &r;
 		do {
 			r.grew = false;
-			walk(&w, argv, envp);
+			rewalk(&w, &c, argv, envp);
 		} while (r.grew);
 		n += (size_t)(r.end - x.best + 1);
 		cur = r.end;

@@ -33,16 +33,64 @@
 
 #include "sys.h"
 
-/* enforce: flags | cloexec; `ours` then says the shim added it. */
+/* enforce: flags | cloexec; `ours` then says the shim added it.  (For
+ * the open(2)-based calls only: open ignores the flags it does not know,
+ * so there is no refusal to fall back from.) */
 #define ADD_FLAG(m, flags, cloexec) \
 	((m) == SHIM_ENFORCE ? (flags) | (cloexec) : (flags))
 #define OURS(m, flags, cloexec) \
 	((m) == SHIM_ENFORCE && ((flags) & (cloexec)) == 0)
 #define ASKED(flags, cloexec) (((flags) & (cloexec)) != 0)
 
+/*
+ * CALL(args) with flags | cloexec when the shim adds it, falling back to
+ * the program's own flags and then the flag set (fallback.c) when the
+ * flagged form is refused; as given otherwise.
+ */
+#define FLAGGED(m, p, flags, cloexec, CALL) \
+	(OURS(m, flags, cloexec) ? \
+	    SHIM_CREATE(p, CALL((flags) | (cloexec)), CALL(flags)) : \
+	    CALL(flags))
+
 /* ------------------------------------------------------------------ */
 /* pipe, dup, fcntl                                                    */
 /* ------------------------------------------------------------------ */
+
+/*
+ * enforce: pipe2(flags | O_CLOEXEC); refused, the program's pipe2(flags)
+ * (pipe() for flags 0, which pipe2 may be refused for as a whole), then
+ * the flag on both ends.
+ */
+static int
+pipe_cloexec(int fds[2], int flags)
+{
+	int (*p2)(int *, int) = (int (*)(int *, int))shim_real_fn(R_pipe2);
+	int (*p1)(int *) = (int (*)(int *))shim_real_fn(R_pipe);
+	int saved = errno, r = -1;
+	bool fb = true;
+
+	if (p2 != NULL && shim_probe_try(SHIM_P_PIPE2)) {
+		r = p2(fds, flags | O_CLOEXEC);
+		fb = shim_probe_fallback(SHIM_P_PIPE2, r);
+	}
+	if (!fb)
+		return r;
+	errno = saved;
+	shim_fdlock_shared_enter();
+	if (flags == 0 && p1 != NULL)
+		r = p1(fds);
+	else if (p2 != NULL)
+		r = p2(fds, flags);
+	else
+		errno = ENOSYS;
+	if (r == 0) {
+		shim_set_cloexec(fds[0]);
+		shim_set_cloexec(fds[1]);
+		shim_probe_refused(SHIM_P_PIPE2);
+	}
+	shim_fdlock_shared_leave();
+	return r;
+}
 
 HOOK int
 pipe(int fds[2])
@@ -50,8 +98,7 @@ pipe(int fds[2])
 	int m = shim_mode(), r;
 
 	if (m == SHIM_ENFORCE) {
-		NEXT(pipe2, -1);
-		r = next(fds, O_CLOEXEC);
+		r = pipe_cloexec(fds, 0);
 	} else {
 		NEXT(pipe, -1);
 		r = next(fds);
@@ -67,7 +114,8 @@ pipe2(int fds[2], int flags)
 	int m = shim_mode(), r;
 	NEXT(pipe2, -1);
 
-	r = next(fds, ADD_FLAG(m, flags, O_CLOEXEC));
+	r = OURS(m, flags, O_CLOEXEC) ? pipe_cloexec(fds, flags) :
+	    next(fds, flags);
 	if (r == 0)
 		shim_made2(m, fds, "pipe2", OURS(m, flags, O_CLOEXEC),
 		    ASKED(flags, O_CLOEXEC));
@@ -80,9 +128,15 @@ dup(int fd)
 	int m = shim_mode();
 
 	if (m == SHIM_ENFORCE) {
-		NEXT(fcntl, -1);
-		return shim_made(m, next(fd, F_DUPFD_CLOEXEC, 0), "dup", true,
-		    false);
+		int (*f)(int, int, ...) =
+		    (int (*)(int, int, ...))shim_real_fn(R_fcntl);
+		NEXT(dup, -1);
+
+		if (f == NULL)
+			return shim_made(m, SHIM_CREATE(SHIM_P_DUPFD, -1,
+			    next(fd)), "dup", true, false);
+		return shim_made(m, SHIM_CREATE(SHIM_P_DUPFD,
+		    f(fd, F_DUPFD_CLOEXEC, 0), next(fd)), "dup", true, false);
 	}
 	NEXT(dup, -1);
 	return shim_made(m, next(fd), "dup", false, false);
@@ -98,6 +152,8 @@ dup2(int fd, int fd2)
 	r = next(fd, fd2);
 	if (r >= 0 && fd != fd2 && m == SHIM_TRACE)
 		shim_record(&r, 1, "dup2", false, SHIM_HOOK_FRAME());
+	else if (r > 2 && fd != fd2 && m == SHIM_ENFORCE)
+		shim_bits_forget((unsigned)r, (unsigned)r);
 	return r;
 }
 
@@ -111,6 +167,8 @@ dup3(int fd, int fd2, int flags)
 	if (r >= 0 && m == SHIM_TRACE)
 		shim_record(&r, 1, "dup3", ASKED(flags, O_CLOEXEC),
 		    SHIM_HOOK_FRAME());
+	else if (r > 2 && m == SHIM_ENFORCE)
+		shim_bits_forget((unsigned)r, (unsigned)r);
 	return r;
 }
 
@@ -127,8 +185,9 @@ fcntl_hook(int m, int (*next)(int, int, ...), const char *name, int fd,
 	switch (cmd) {
 	case F_DUPFD:
 		if (m == SHIM_ENFORCE)
-			return shim_made(m, next(fd, F_DUPFD_CLOEXEC, arg),
-			    name, true, false);
+			return shim_made(m, SHIM_CREATE(SHIM_P_DUPFD,
+			    next(fd, F_DUPFD_CLOEXEC, arg),
+			    next(fd, F_DUPFD, arg)), name, true, false);
 		return shim_made(m, next(fd, cmd, arg), name, false, false);
 	case F_DUPFD_CLOEXEC:
 		return shim_made(m, next(fd, cmd, arg), name, false, true);
@@ -137,6 +196,18 @@ fcntl_hook(int m, int (*next)(int, int, ...), const char *name, int fd,
 		if (r == 0 && m == SHIM_TRACE &&
 		    ((int)(intptr_t)arg & FD_CLOEXEC) == 0)
 			shim_stamp(fd, "F_SETFD");
+		else if (r == 0 && m == SHIM_ENFORCE)
+			shim_note_flags_set(fd);
+		return r;
+	case F_SETLK:
+	case F_SETLKW:
+#ifdef F_OFD_SETLK
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+#endif
+		r = next(fd, cmd, arg);
+		if (r == 0 && m == SHIM_ENFORCE)
+			shim_fcntl_lock(fd, cmd, arg);
 		return r;
 	default:
 		return next(fd, cmd, arg);
@@ -193,6 +264,9 @@ ioctl(int fd, unsigned long request, ...)
 	r = next(fd, request, arg);
 	if (r == 0 && request == FIONCLEX && m == SHIM_TRACE)
 		shim_stamp(fd, "FIONCLEX");
+	else if (r == 0 && (request == FIONCLEX || request == FIOCLEX) &&
+	    m == SHIM_ENFORCE)
+		shim_note_flags_set(fd);
 	return r;
 }
 
@@ -206,9 +280,12 @@ epoll_create(int size)
 	int m = shim_mode();
 
 	if (m == SHIM_ENFORCE && size > 0) {	/* size <= 0: its EINVAL */
-		NEXT(epoll_create1, -1);
-		return shim_made(m, next(EPOLL_CLOEXEC), "epoll_create", true,
-		    false);
+		int (*e1)(int) = (int (*)(int))shim_real_fn(R_epoll_create1);
+		NEXT(epoll_create, -1);
+
+		return shim_made(m, SHIM_CREATE(SHIM_P_EPOLL, e1 != NULL ?
+		    e1(EPOLL_CLOEXEC) : (errno = ENOSYS, -1), next(size)),
+		    "epoll_create", true, false);
 	}
 	NEXT(epoll_create, -1);
 	return shim_made(m, next(size), "epoll_create", false, false);
@@ -219,9 +296,9 @@ epoll_create1(int flags)
 {
 	int m = shim_mode();
 	NEXT(epoll_create1, -1);
-
-	return shim_made(m, next(ADD_FLAG(m, flags, EPOLL_CLOEXEC)),
-	    "epoll_create1", OURS(m, flags, EPOLL_CLOEXEC),
+#define CALL(f) next(f)
+	return shim_made(m, FLAGGED(m, SHIM_P_EPOLL, flags, EPOLL_CLOEXEC,
+	    CALL), "epoll_create1", OURS(m, flags, EPOLL_CLOEXEC),
 	    ASKED(flags, EPOLL_CLOEXEC));
 }
 
@@ -230,9 +307,10 @@ eventfd(unsigned int count, int flags)
 {
 	int m = shim_mode();
 	NEXT(eventfd, -1);
-
-	return shim_made(m, next(count, ADD_FLAG(m, flags, EFD_CLOEXEC)),
-	    "eventfd", OURS(m, flags, EFD_CLOEXEC), ASKED(flags, EFD_CLOEXEC));
+#undef CALL
+#define CALL(f) next(count, f)
+	return shim_made(m, FLAGGED(m, SHIM_P_EVENTFD, flags, EFD_CLOEXEC,
+	    CALL), "eventfd", OURS(m, flags, EFD_CLOEXEC), ASKED(flags, EFD_CLOEXEC));
 }
 
 /* signalfd(fd != -1) changes the mask of an existing one: nothing made. */
@@ -244,7 +322,9 @@ signalfd(int fd, const sigset_t *mask, int flags)
 
 	if (fd != -1)
 		return next(fd, mask, flags);
-	r = next(fd, mask, ADD_FLAG(m, flags, SFD_CLOEXEC));
+#undef CALL
+#define CALL(f) next(fd, mask, f)
+	r = FLAGGED(m, SHIM_P_SIGNALFD, flags, SFD_CLOEXEC, CALL);
 	return shim_made(m, r, "signalfd", OURS(m, flags, SFD_CLOEXEC),
 	    ASKED(flags, SFD_CLOEXEC));
 }
@@ -254,9 +334,10 @@ timerfd_create(int clockid, int flags)
 {
 	int m = shim_mode();
 	NEXT(timerfd_create, -1);
-
-	return shim_made(m, next(clockid, ADD_FLAG(m, flags, TFD_CLOEXEC)),
-	    "timerfd_create", OURS(m, flags, TFD_CLOEXEC),
+#undef CALL
+#define CALL(f) next(clockid, f)
+	return shim_made(m, FLAGGED(m, SHIM_P_TIMERFD, flags, TFD_CLOEXEC,
+	    CALL), "timerfd_create", OURS(m, flags, TFD_CLOEXEC),
 	    ASKED(flags, TFD_CLOEXEC));
 }
 
@@ -266,9 +347,12 @@ inotify_init(void)
 	int m = shim_mode();
 
 	if (m == SHIM_ENFORCE) {
-		NEXT(inotify_init1, -1);
-		return shim_made(m, next(IN_CLOEXEC), "inotify_init", true,
-		    false);
+		int (*i1)(int) = (int (*)(int))shim_real_fn(R_inotify_init1);
+		NEXT(inotify_init, -1);
+
+		return shim_made(m, SHIM_CREATE(SHIM_P_INOTIFY, i1 != NULL ?
+		    i1(IN_CLOEXEC) : (errno = ENOSYS, -1), next()),
+		    "inotify_init", true, false);
 	}
 	NEXT(inotify_init, -1);
 	return shim_made(m, next(), "inotify_init", false, false);
@@ -279,9 +363,10 @@ inotify_init1(int flags)
 {
 	int m = shim_mode();
 	NEXT(inotify_init1, -1);
-
-	return shim_made(m, next(ADD_FLAG(m, flags, IN_CLOEXEC)),
-	    "inotify_init1", OURS(m, flags, IN_CLOEXEC),
+#undef CALL
+#define CALL(f) next(f)
+	return shim_made(m, FLAGGED(m, SHIM_P_INOTIFY, flags, IN_CLOEXEC,
+	    CALL), "inotify_init1", OURS(m, flags, IN_CLOEXEC),
 	    ASKED(flags, IN_CLOEXEC));
 }
 
@@ -290,9 +375,10 @@ memfd_create(const char *name, unsigned int flags)
 {
 	int m = shim_mode();
 	NEXT(memfd_create, -1);
-
-	return shim_made(m, next(name, ADD_FLAG(m, flags, MFD_CLOEXEC)),
-	    "memfd_create", OURS(m, flags, MFD_CLOEXEC),
+#undef CALL
+#define CALL(f) next(name, f)
+	return shim_made(m, FLAGGED(m, SHIM_P_MEMFD, flags, MFD_CLOEXEC,
+	    CALL), "memfd_create", OURS(m, flags, MFD_CLOEXEC),
 	    ASKED(flags, MFD_CLOEXEC));
 }
 
@@ -301,9 +387,10 @@ fanotify_init(unsigned int flags, unsigned int event_f_flags)
 {
 	int m = shim_mode();
 	NEXT(fanotify_init, -1);
-
-	return shim_made(m, next(ADD_FLAG(m, flags, FAN_CLOEXEC),
-	    event_f_flags), "fanotify_init", OURS(m, flags, FAN_CLOEXEC),
+#undef CALL
+#define CALL(f) next(f, event_f_flags)
+	return shim_made(m, FLAGGED(m, SHIM_P_FANOTIFY, flags, FAN_CLOEXEC,
+	    CALL), "fanotify_init", OURS(m, flags, FAN_CLOEXEC),
 	    ASKED(flags, FAN_CLOEXEC));
 }
 
@@ -312,7 +399,7 @@ open_by_handle_at(int mount_fd, struct file_handle *handle, int flags)
 {
 	int m = shim_mode();
 	NEXT(open_by_handle_at, -1);
-
+#undef CALL
 	return shim_made(m, next(mount_fd, handle,
 	    ADD_FLAG(m, flags, O_CLOEXEC)), "open_by_handle_at",
 	    OURS(m, flags, O_CLOEXEC), ASKED(flags, O_CLOEXEC));

@@ -212,37 +212,58 @@ mode_e(char buf[64], const char *mode)
 	return buf;
 }
 
+/*
+ * A FILE opened with "e" keeps glibc's CLOEXEC mark, and a later freopen
+ * of it asks dup3 for O_CLOEXEC: where dup3 refuses that (see freopen),
+ * the program's own mode, then the flag, so that its freopen works as it
+ * would without the shim.
+ */
+SHIM_INLINE FILE *
+fopen_hook(int m, FILE *(*next)(const char *, const char *),
+    const char *name, const char *path, const char *mode)
+{
+	bool asked = shim_mode_has_e(mode, 6);
+	bool ours = m == SHIM_ENFORCE && !asked;
+	char buf[64];
+	FILE *fp;
+
+	if (!ours || shim_dup3_cloexec_works())
+		return shim_made_stream(m, next(path, ours ?
+		    mode_e(buf, mode) : mode), name, ours, asked);
+	shim_fdlock_shared_enter();
+	fp = next(path, mode);
+	if (fp != NULL)
+		shim_set_cloexec(fileno(fp));
+	shim_fdlock_shared_leave();
+	return shim_made_stream(m, fp, name, true, false);
+}
+
 HOOK FILE *
 fopen(const char *path, const char *mode)
 {
 	int m = shim_mode();
-	bool asked = shim_mode_has_e(mode, 6);
-	bool ours = m == SHIM_ENFORCE && !asked;
-	char buf[64];
 	NEXT(fopen, NULL);
 
-	return shim_made_stream(m, next(path, ours ? mode_e(buf, mode) : mode),
-	    "fopen", ours, asked);
+	return fopen_hook(m, next, "fopen", path, mode);
 }
 
 HOOK FILE *
 fopen64(const char *path, const char *mode)
 {
 	int m = shim_mode();
-	bool asked = shim_mode_has_e(mode, 6);
-	bool ours = m == SHIM_ENFORCE && !asked;
-	char buf[64];
 	NEXT(fopen64, NULL);
 
-	return shim_made_stream(m, next(path, ours ? mode_e(buf, mode) : mode),
-	    "fopen64", ours, asked);
+	return fopen_hook(m, next, "fopen64", path, mode);
 }
 
 /*
  * glibc's freopen opens the new file, then dup3()s it onto the stream's
  * old number with O_CLOEXEC if the mode has "e".  freopen(..., stdout)
  * redirects a standard stream, which must stay inheritable: "e" is added
- * only when the old number is above 2 (or there is none).
+ * only when the old number is above 2 (or there is none).  Where dup3
+ * refuses O_CLOEXEC (fallback.c asks once), "e" would make freopen fail
+ * and close the stream: the program's mode, then the flag, under the
+ * either-or lock.
  */
 static bool
 freopen_ours(int m, const char *mode, FILE *stream)
@@ -257,28 +278,42 @@ freopen_ours(int m, const char *mode, FILE *stream)
 	return old < 0 || old > 2;
 }
 
+SHIM_INLINE FILE *
+freopen_hook(int m, FILE *(*next)(const char *, const char *, FILE *),
+    const char *name, const char *path, const char *mode, FILE *stream)
+{
+	bool ours = freopen_ours(m, mode, stream);
+	char buf[64];
+	FILE *fp;
+
+	if (!ours || shim_dup3_cloexec_works())
+		return shim_made_stream(m, next(path, ours ?
+		    mode_e(buf, mode) : mode, stream), name, ours,
+		    shim_mode_has_e(mode, 6));
+	shim_fdlock_shared_enter();
+	fp = next(path, mode, stream);
+	if (fp != NULL)
+		shim_set_cloexec(fileno(fp));
+	shim_fdlock_shared_leave();
+	return shim_made_stream(m, fp, name, true, false);
+}
+
 HOOK FILE *
 freopen(const char *path, const char *mode, FILE *stream)
 {
 	int m = shim_mode();
-	bool ours = freopen_ours(m, mode, stream);
-	char buf[64];
 	NEXT(freopen, NULL);
 
-	return shim_made_stream(m, next(path, ours ? mode_e(buf, mode) : mode,
-	    stream), "freopen", ours, shim_mode_has_e(mode, 6));
+	return freopen_hook(m, next, "freopen", path, mode, stream);
 }
 
 HOOK FILE *
 freopen64(const char *path, const char *mode, FILE *stream)
 {
 	int m = shim_mode();
-	bool ours = freopen_ours(m, mode, stream);
-	char buf[64];
 	NEXT(freopen64, NULL);
 
-	return shim_made_stream(m, next(path, ours ? mode_e(buf, mode) : mode,
-	    stream), "freopen64", ours, shim_mode_has_e(mode, 6));
+	return freopen_hook(m, next, "freopen64", path, mode, stream);
 }
 
 /*

@@ -55,19 +55,58 @@ base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
-/* Whether NAME is one of the colon-separated names of LIST. */
+/*
+ * Whether one of the colon-separated entries of LIST names this program:
+ * an entry with a '/' is compared with the path it was executed by
+ * (AT_EXECFN) and with /proc/self/exe (read only then), one without
+ * with the basenames.  The entry "-" matches nothing (it drops the
+ * default list, see is_exempt).
+ */
 static bool
-in_list(const char *list, const char *name)
+in_list(const char *list, const char *execfn, const char *arg0)
 {
-	size_t n = strlen(name);
+	char exe[1024];
+	bool exe_read = false;
 
-	if (n == 0)
-		return false;
 	while (*list != '\0') {
 		const char *end = strchr(list, ':');
 		size_t len = end != NULL ? (size_t)(end - list) : strlen(list);
+		const char *names[3] = { NULL, NULL, NULL };
 
-		if (len == n && memcmp(list, name, n) == 0)
+		if (memchr(list, '/', len) != NULL) {
+			if (!exe_read) {
+				ssize_t n = sys_readlink("/proc/self/exe", exe,
+				    sizeof(exe) - 1);
+
+				exe[n > 0 ? n : 0] = '\0';
+				exe_read = true;
+			}
+			names[0] = execfn;
+			names[1] = exe;
+		} else {
+			names[0] = execfn != NULL ? base_name(execfn) : NULL;
+			names[1] = arg0;
+		}
+		for (int i = 0; i < 2; i++)
+			if (names[i] != NULL && len > 0 &&
+			    strlen(names[i]) == len &&
+			    memcmp(list, names[i], len) == 0)
+				return true;
+		list += len;
+		if (*list == ':')
+			list++;
+	}
+	return false;
+}
+
+/* Whether LIST has the entry "-". */
+static bool
+drops_default(const char *list)
+{
+	while (*list != '\0') {
+		size_t len = strcspn(list, ":");
+
+		if (len == 1 && list[0] == '-')
 			return true;
 		list += len;
 		if (*list == ':')
@@ -91,6 +130,10 @@ in_list(const char *list, const char *name)
  */
 #define SHIM_EXEMPT_DEFAULT "sh:bash:dash:zsh:ksh:mksh:busybox"
 
+/*
+ * NOINHERIT_EXEMPT adds to the default list; its entry "-" drops the
+ * default list (then only the other entries are exempt).
+ */
 static bool
 is_exempt(void)
 {
@@ -98,16 +141,51 @@ is_exempt(void)
 	const char *execfn = (const char *)getauxval(AT_EXECFN);
 	const char *arg0 = program_invocation_name;
 
-	if (list == NULL)
-		list = SHIM_EXEMPT_DEFAULT;
-	if (execfn != NULL && in_list(list, base_name(execfn)))
+	if (arg0 != NULL) {
+		arg0 = base_name(arg0);
+		if (*arg0 == '-')
+			arg0++;
+	}
+	if ((list == NULL || !drops_default(list)) &&
+	    in_list(SHIM_EXEMPT_DEFAULT, execfn, arg0))
 		return true;
-	if (arg0 == NULL)
-		return false;
-	arg0 = base_name(arg0);
-	if (*arg0 == '-')
-		arg0++;
-	return in_list(list, arg0);
+	return list != NULL && in_list(list, execfn, arg0);
+}
+
+/* What every exec's environment must carry on (reinject.c). */
+static void
+save_env(const char *mode)
+{
+	static const struct {
+		const char *name;
+		char *buf;
+		size_t size;
+	} vars[] = {
+		{ "NOINHERIT_LOG", shim_g.env_log, sizeof(shim_g.env_log) },
+		{ "NOINHERIT_ROOT", shim_g.env_root, sizeof(shim_g.env_root) },
+		{ "NOINHERIT_EXEMPT", shim_g.env_exempt,
+		    sizeof(shim_g.env_exempt) },
+		{ "NOINHERIT_NOTES", shim_g.env_notes,
+		    sizeof(shim_g.env_notes) },
+		{ "NOINHERIT_STARTS", shim_g.env_starts,
+		    sizeof(shim_g.env_starts) },
+	};
+	Dl_info info;
+
+	strcpy(shim_g.env_mode, mode);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i].name);
+
+		if (v != NULL && strlen(v) < vars[i].size)
+			strcpy(vars[i].buf, v);
+	}
+	/* The loader's name for this library: the LD_PRELOAD entry. */
+	if (dladdr((void *)&save_env, &info) != 0 && info.dli_fname != NULL &&
+	    info.dli_fname[0] == '/' &&
+	    strlen(info.dli_fname) < sizeof(shim_g.env_self) &&
+	    strpbrk(info.dli_fname, " :") == NULL)
+		strcpy(shim_g.env_self, info.dli_fname);
+	shim_g.reinject = true;
 }
 
 /* Trace: exe and cmdline, from /proc (else the constructor's argv). */
@@ -223,8 +301,10 @@ shim_init(void)
 		if (log != NULL && strlen(log) < sizeof(shim_g.log_path))
 			strcpy(shim_g.log_path, log);
 		read_self();
+		save_env("trace");
 		mode = trace_init();
 	} else if (env != NULL && strcmp(env, "enforce") == 0) {
+		save_env("enforce");
 		shim_g.exempt = is_exempt();
 		mode = shim_g.exempt ? SHIM_OFF : SHIM_ENFORCE;
 	}

@@ -73,7 +73,9 @@ enum shim_mode {
 	X(fanotify_init) X(open_by_handle_at) \
 	X(posix_openpt) X(getpt) X(openpty) X(forkpty) \
 	X(execve) X(execv) X(execvp) X(execvpe) X(fexecve) X(execveat) \
-	X(posix_spawn) X(posix_spawnp) X(system) X(popen)
+	X(posix_spawn) X(posix_spawnp) X(system) X(popen) \
+	X(close) X(fclose) X(pclose) X(close_range) X(closefrom) \
+	X(flock) X(lockf) X(lockf64) X(fork)
 
 enum shim_real {
 #define SHIM_ENUM(n) R_##n,
@@ -113,6 +115,16 @@ struct shim_state {
 	char exe[1024];			/* readlink /proc/self/exe */
 	char cmdline[2048];		/* /proc/self/cmdline, cut */
 	size_t cmdline_len;
+	/* What the shim needs in every exec's environment (reinject.c):
+	 * empty when absent at the start. */
+	bool reinject;			/* NOINHERIT_MODE trace or enforce */
+	char env_self[1024];		/* this library's LD_PRELOAD entry */
+	char env_mode[16];
+	char env_log[1024];
+	char env_root[24];
+	char env_exempt[1024];
+	char env_notes[1024];		/* enforce: reach.c's markers */
+	char env_starts[16];		/* trace: "kernel" under ptrace */
 };
 
 extern struct shim_state shim_g;
@@ -170,6 +182,113 @@ void shim_record(const int *fds, int n, const char *made_by, bool cloexec,
 void shim_stamp(int fd, const char *how);
 bool shim_origin_get(int fd, const struct stat *st, struct shim_origin *o);
 
+/*
+ * enforce.c: per fd number, whether the shim made it close-on-exec
+ * (forced) and whether the program locked a file through it (locked);
+ * what an exec gives back (README.md, "Giving back at exec").  One byte
+ * per number: the hot paths (every creation, every close) are plain byte
+ * loads and stores, no read-modify-write shared with other numbers.
+ */
+#define SHIM_BITS_FDS 65536
+#define SHIM_GIVEBACK_MAX 256
+#define SHIM_F_FORCED 1
+#define SHIM_F_LOCKED 2
+
+extern unsigned char shim_fdflags[SHIM_BITS_FDS];
+extern int shim_fd_hiwater;	/* above every number ever forced */
+
+struct shim_giveback {
+	int n;
+	int fds[SHIM_GIVEBACK_MAX];
+};
+
+void shim_hiwater_raise(int fd);
+void shim_bits_forget(unsigned lo, unsigned hi);
+void shim_fcntl_lock(int fd, int cmd, const void *arg);
+void shim_giveback_find(struct shim_giveback *g, char *const argv[],
+    char *const envp[], long self);
+void shim_giveback_exec_fd(struct shim_giveback *g, int fd);
+void shim_giveback_exec(const struct shim_giveback *g);
+void shim_giveback_exec_failed(const struct shim_giveback *g);
+void shim_giveback_spawn_enter(const struct shim_giveback *g);
+void shim_giveback_spawn_leave(const struct shim_giveback *g);
+void shim_giveback_after_fork(void);
+
+/* A descriptor made at fd: forced if ours; a new file, so not locked. */
+SHIM_INLINE void
+shim_note_made(int fd, bool ours)
+{
+	if (fd <= 2 || fd >= SHIM_BITS_FDS)
+		return;
+	if (ours) {
+		__atomic_store_n(&shim_fdflags[fd], SHIM_F_FORCED,
+		    __ATOMIC_RELAXED);
+		if (fd >= __atomic_load_n(&shim_fd_hiwater, __ATOMIC_RELAXED))
+			shim_hiwater_raise(fd);
+	} else if (__atomic_load_n(&shim_fdflags[fd], __ATOMIC_RELAXED)) {
+		__atomic_store_n(&shim_fdflags[fd], 0, __ATOMIC_RELAXED);
+	}
+}
+
+/* The program set fd's flags itself: they are its own from now on. */
+SHIM_INLINE void
+shim_note_flags_set(int fd)
+{
+	if (fd <= 2 || fd >= SHIM_BITS_FDS)
+		return;
+	if (__atomic_load_n(&shim_fdflags[fd], __ATOMIC_RELAXED) &
+	    SHIM_F_FORCED)
+		__atomic_fetch_and(&shim_fdflags[fd],
+		    (unsigned char)~SHIM_F_FORCED, __ATOMIC_RELAXED);
+}
+
+/*
+ * fallback.c: where a close-on-exec form is refused, the plain call, then
+ * the flag, under the either-or lock (the library's, src/fdlock.c).
+ */
+enum shim_probe {
+	SHIM_P_PIPE2, SHIM_P_DUPFD, SHIM_P_SOCKET, SHIM_P_SOCKETPAIR,
+	SHIM_P_ACCEPT4, SHIM_P_EPOLL, SHIM_P_EVENTFD, SHIM_P_SIGNALFD,
+	SHIM_P_TIMERFD, SHIM_P_INOTIFY, SHIM_P_MEMFD, SHIM_P_FANOTIFY,
+	SHIM_P_RECVMSG, SHIM_P_POPEN, SHIM_P_DUP3, SHIM_PROBE_COUNT
+};
+
+void shim_fdlock_shared_enter(void);
+void shim_fdlock_shared_leave(void);
+int shim_fdlock_exclusive_enter(void);
+void shim_fdlock_exclusive_leave(int token);
+bool shim_probe_try(int p);
+bool shim_probe_fallback(int p, int r);
+void shim_probe_refused(int p);
+void shim_set_cloexec(int fd);
+bool shim_dup3_cloexec_works(void);
+
+/*
+ * One fd from ATOMIC (the call with the shim's flag), else, when that is
+ * refused, from PLAIN with the flag set after it, under the lock.  errno
+ * is the program's on success.
+ */
+#define SHIM_CREATE(p, atomic, plain) __extension__ ({ \
+	int fd_ = -1, saved_ = errno; \
+	bool fb_ = true; \
+	if (shim_probe_try(p)) { \
+		fd_ = (atomic); \
+		fb_ = shim_probe_fallback(p, fd_); \
+	} \
+	if (fb_) { \
+		errno = saved_; \
+		shim_fdlock_shared_enter(); \
+		fd_ = (plain); \
+		if (fd_ >= 0) { \
+			shim_set_cloexec(fd_); \
+			shim_probe_refused(p); \
+		} \
+		shim_fdlock_shared_leave(); \
+	} \
+	fd_; \
+})
+
+
 /* After a successful creation of fd by made_by, in mode m. */
 void shim_std_inheritable(int fd);
 
@@ -178,10 +297,14 @@ shim_made(int m, int fd, const char *made_by, bool ours, bool asked)
 {
 	if (fd < 0)
 		return fd;
-	if (m == SHIM_ENFORCE && ours && fd <= 2)
-		shim_std_inheritable(fd);
-	else if (m == SHIM_TRACE)
+	if (m == SHIM_ENFORCE) {
+		if (ours && fd <= 2)
+			shim_std_inheritable(fd);
+		else
+			shim_note_made(fd, ours);
+	} else if (m == SHIM_TRACE) {
 		shim_record(&fd, 1, made_by, asked, SHIM_HOOK_FRAME());
+	}
 	return fd;
 }
 
@@ -189,11 +312,13 @@ SHIM_INLINE void
 shim_made2(int m, const int fds[2], const char *made_by, bool ours,
     bool asked)
 {
-	if (m == SHIM_ENFORCE && ours) {
-		if (fds[0] <= 2)
-			shim_std_inheritable(fds[0]);
-		if (fds[1] <= 2)
-			shim_std_inheritable(fds[1]);
+	if (m == SHIM_ENFORCE) {
+		for (int i = 0; i < 2; i++) {
+			if (ours && fds[i] <= 2)
+				shim_std_inheritable(fds[i]);
+			else
+				shim_note_made(fds[i], ours);
+		}
 	} else if (m == SHIM_TRACE) {
 		shim_record(fds, 2, made_by, asked, SHIM_HOOK_FRAME());
 	}
@@ -216,6 +341,21 @@ shim_made_stream(int m, FILE *fp, const char *made_by, bool ours, bool asked)
 
 /* Whether a fopen/popen mode string asks for close-on-exec ("e"). */
 bool shim_mode_has_e(const char *mode, size_t scan);
+
+/* reinject.c: the environment an exec passes on, the shim put back. */
+#define SHIM_ENV_EXTRA 8
+
+struct shim_envfix {
+	char preload[4096];
+	char vars[5][1100];
+};
+
+size_t shim_env_count(char *const envp[]);
+char *const *shim_env_fix(char *const envp[], char **vec,
+    struct shim_envfix *b);
+
+/* reach.c: a note for a target the shim cannot follow (enforce). */
+void shim_reach_check(const char *path, bool search);
 
 /* log.c: the records of FORMAT.md. */
 int shim_log_open(void);

@@ -23,14 +23,18 @@ test)
 	# util-linux: unshare; procps: ps; the bench peers: bench.spawn.smoke;
 	# bash, make, python3, openssh-client (ssh-agent): the programs
 	# tests/preload_e2e runs under trace and enforce; git and man-db with
-	# groff-base: the real leaks trace.git and trace.man find; binutils
-	# (strip, objcopy): tests/trace_report's stripped and debuglink
-	# libraries; python3-jsonschema: validates trace's SARIF against the
-	# 2.1.0 schema; valgrind: CI's memcheck step (tests/valgrind/run.sh).
+	# groff-base: the real leaks trace.git and trace.man find (and, under
+	# enforce, protocols.sh); binutils (strip, objcopy): tests/trace_report's
+	# stripped and debuglink libraries; python3-jsonschema: validates
+	# trace's SARIF against the 2.1.0 schema; valgrind: CI's memcheck step
+	# (tests/valgrind/run.sh); for protocols.sh (issue 12): nginx, systemd
+	# (systemd-socket-activate), gnupg, dbus (dbus-run-session), parallel,
+	# bsdutils (script), dash, perl.
 	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
 libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof $bench_peers \
 bash make python3 openssh-client binutils git man-db groff-base \
-python3-jsonschema valgrind"
+python3-jsonschema valgrind nginx systemd gnupg dbus parallel bsdutils \
+dash perl"
 	;;
 bench)
 	# lsof: bench_audit's rival; gnuplot-nox: bench_spawn --plot;
@@ -73,5 +77,16 @@ echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 # (Other jobs may hold the dpkg lock: wait for it rather than fail.)
 apt-get -o DPkg::Lock::Timeout=600 update -qq
+# Packages installed for the tests start no service (nginx would listen on
+# port 80 of every interface): Debian's policy-rc.d, for this install only.
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	policy=/usr/sbin/policy-rc.d
+fi
 # shellcheck disable=SC2086
-apt-get -o DPkg::Lock::Timeout=600 install -y -qq $recommends $missing >/dev/null
+st=0
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq $recommends $missing >/dev/null || st=$?
+[ -z "$policy" ] || rm -f "$policy"
+exit $st

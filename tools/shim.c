@@ -11,11 +11,13 @@
  *      so that an installed tree can be moved;
  *   3. the build tree's, NI_PRELOAD_BUILD, compiled in.
  */
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,17 +151,81 @@ var(const char *name, const char *value)
 	return v;
 }
 
+/*
+ * The marker directories of this user's earlier runs whose first process
+ * is gone (the shim removes its run's when that process exits normally,
+ * which a program ending in _exit skips).
+ */
+static void
+notes_sweep(const char *tmp)
+{
+	char prefix[64], path[PATH_MAX], sub[PATH_MAX + 256];
+	struct dirent *e, *f;
+	struct stat st;
+	DIR *d = opendir(tmp), *m;
+	long pid;
+
+	snprintf(prefix, sizeof prefix, "noinherit-notes-%ld-", (long)getuid());
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		pid = strtol(e->d_name + strlen(prefix), NULL, 10);
+		if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", tmp, e->d_name);
+		if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != geteuid())
+			continue;
+		m = opendir(path);
+		while (m != NULL && (f = readdir(m)) != NULL) {
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(sub, sizeof sub, "%s/%s", path, f->d_name);
+			unlink(sub);
+		}
+		if (m != NULL)
+			closedir(m);
+		rmdir(path);
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+/*
+ * enforce: where the shim keeps its "noted once" markers for this run
+ * (preload/reach.c): a directory not made yet, named unguessably.
+ */
+static void
+notes_path(char *buf, size_t cap)
+{
+	const char *tmp = getenv("TMPDIR");
+	unsigned char r[8] = { 0 };
+	int fd = ni_open("/dev/urandom", O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, r, sizeof r) != (ssize_t)sizeof r)
+			memset(r, 0, sizeof r);
+		close(fd);
+	}
+	if (tmp == NULL || tmp[0] != '/' || strlen(tmp) > 512)
+		tmp = "/tmp";
+	notes_sweep(tmp);
+	snprintf(buf, cap, "%s/noinherit-notes-%ld-%ld-%02x%02x%02x%02x%02x"
+	    "%02x%02x%02x", tmp, (long)getuid(), (long)getpid(), r[0], r[1],
+	    r[2], r[3], r[4], r[5], r[6], r[7]);
+}
+
 char **
 shim_env(const char *shim, const char *mode, const char *log)
 {
 	static const char *const ours[] = { "LD_PRELOAD", "NOINHERIT_MODE",
-	    "NOINHERIT_LOG", "NOINHERIT_ROOT" };
+	    "NOINHERIT_LOG", "NOINHERIT_ROOT", "NOINHERIT_NOTES" };
 	char pid[24], **env;
 	size_t n = 0, k = 0, i, j;
 
 	while (environ[n] != NULL)
 		n++;
-	env = calloc(n + 5, sizeof *env);
+	env = calloc(n + 6, sizeof *env);
 	if (env == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
@@ -177,6 +243,13 @@ shim_env(const char *shim, const char *mode, const char *log)
 	    (env[k++] = var("NOINHERIT_ROOT", pid)) == NULL ||
 	    (log != NULL && (env[k++] = var("NOINHERIT_LOG", log)) == NULL))
 		goto nomem;
+	if (strcmp(mode, "enforce") == 0) {
+		char notes[PATH_MAX];
+
+		notes_path(notes, sizeof notes);
+		if ((env[k++] = var("NOINHERIT_NOTES", notes)) == NULL)
+			goto nomem;
+	}
 	return env;
 nomem:
 	shim_env_free(env);
@@ -361,8 +434,11 @@ static const char enforce_help[] =
     "Run CMD in place of this command with libnoinherit-preload.so in\n"
     "enforce mode: every descriptor CMD and the programs it starts\n"
     "create is close-on-exec unless the program asks for inheritance\n"
-    "(dup2, fcntl(F_SETFD), ioctl(FIONCLEX)).  Shells are left alone\n"
-    "(NOINHERIT_EXEMPT, see noinherit(1)).\n"
+    "(dup2, fcntl(F_SETFD), ioctl(FIONCLEX)).  At each exec, what the\n"
+    "new program's arguments or environment name (--status-fd 5,\n"
+    "LISTEN_FDS, /dev/fd/5...) or what carries a lock crosses as it\n"
+    "would without enforce.  Shells are left alone (NOINHERIT_EXEMPT\n"
+    "adds names, see noinherit(1)).\n"
     "\n"
     "  -h, --help   print this help and exit\n"
     "\n"

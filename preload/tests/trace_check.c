@@ -18,9 +18,11 @@
  *       leaky.c under enforce: every child receives exactly 0, 1, 2, but
  *       for the two fds the last one is given on purpose (F_SETFD, FIONCLEX).
  *   preload_trace_check shell SHIM
- *       `exec 3<file; cat /proc/self/fd/3` in sh and bash under enforce: works
- *       (the shells are exempt), and fails once they are not -- the reason
- *       for the exemption.
+ *       `exec 3<file; sh -c 'cat <&3'` in sh and bash under enforce: works
+ *       (the shells are exempt, NOINHERIT_EXEMPT=nothing adds to them),
+ *       and fails once they are not (NOINHERIT_EXEMPT=-) -- the reason for
+ *       the exemption; `exec 3<file; cat /proc/self/fd/3` works even then,
+ *       fd 3 being named in cat's argv.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -489,16 +491,19 @@ shell(void)
 {
 	static const char content[] = "noinherit-shell-test\n";
 	static const char *shells[] = { "/bin/sh", "/bin/bash" };
-	char file[] = "/tmp/ni-preload-shell-XXXXXX", script[128];
+	char file[] = "/tmp/ni-preload-shell-XXXXXX", unnamed[128], named[128];
 	int fd = mkstemp(file);
 
 	if (fd < 0 || write(fd, content, strlen(content)) < 0)
 		exit(2);
 	close(fd);
-	snprintf(script, sizeof(script), "exec 3<%s; cat /proc/self/fd/3",
+	/* The child reads fd 3 without naming it in its argv... */
+	snprintf(unnamed, sizeof(unnamed), "exec 3<%s; /bin/sh -c 'cat <&3'",
 	    file);
+	/* ... or names it: then it crosses even from an enforced shell. */
+	snprintf(named, sizeof(named), "exec 3<%s; cat /proc/self/fd/3", file);
 	for (size_t i = 0; i < 2; i++) {
-		char *argv[] = { (char *)shells[i], "-c", script, NULL };
+		char *argv[] = { (char *)shells[i], "-c", unnamed, NULL };
 		struct run r;
 
 		if (access(shells[i], X_OK) != 0)
@@ -507,10 +512,21 @@ shell(void)
 		CHECK(r.status == 0 && strcmp(r.out, content) == 0,
 		    "%s, exempt: status %#x, output '%s'", shells[i], r.status,
 		    r.out);
-		run(&r, "enforce", NULL, "NOINHERIT_EXEMPT=nothing", argv);
+		/* "-" drops the default list: the shell is enforced. */
+		run(&r, "enforce", NULL, "NOINHERIT_EXEMPT=-", argv);
 		CHECK(r.status != 0 && strcmp(r.out, content) != 0,
 		    "%s, not exempt: status %#x, output '%s' (the exemption "
 		    "would be useless)", shells[i], r.status, r.out);
+		/* Adding a name keeps the default list. */
+		run(&r, "enforce", NULL, "NOINHERIT_EXEMPT=nothing", argv);
+		CHECK(r.status == 0 && strcmp(r.out, content) == 0,
+		    "%s, NOINHERIT_EXEMPT=nothing: status %#x, output '%s'",
+		    shells[i], r.status, r.out);
+		argv[2] = named;
+		run(&r, "enforce", NULL, "NOINHERIT_EXEMPT=-", argv);
+		CHECK(r.status == 0 && strcmp(r.out, content) == 0,
+		    "%s, not exempt, fd named: status %#x, output '%s'",
+		    shells[i], r.status, r.out);
 	}
 	unlink(file);
 }

@@ -603,12 +603,21 @@ enforce.bash-exec-fd)
 	out "^the data file\$"
 	;;
 enforce.bash-not-exempt)
-	# The reason for the exemption: with no program exempt, bash's fd 3
-	# is close-on-exec and the child cannot read it.
+	# The reason for the exemption: with no program exempt ("-" drops
+	# the default list), bash's fd 3 is close-on-exec and a child that
+	# does not name it does not get it...
 	need bash
-	NOINHERIT_EXEMPT= run "$ni" enforce -- bash -c 'exec 3<"$1"; "$2" --read-fd 3' bash "$data" "$reporter"
-	status 1
-	err "reporter: read fd 3: Bad file descriptor"
+	NOINHERIT_EXEMPT=- run "$ni" enforce -- bash -c 'exec 3<"$1"; "$2" plain' bash "$data" "$reporter"
+	status 0
+	out "^reporter plain: fds 0 1 2\$"
+	# ... while one that names it (--read-fd 3) does.
+	NOINHERIT_EXEMPT=- run "$ni" enforce -- bash -c 'exec 3<"$1"; "$2" --read-fd 3' bash "$data" "$reporter"
+	status 0
+	out "^the data file\$"
+	# Exempt (the default), every child gets it.
+	NOINHERIT_EXEMPT=nothing run "$ni" enforce -- bash -c 'exec 3<"$1"; "$2" plain' bash "$data" "$reporter"
+	status 0
+	out "^reporter plain: fds 0 1 2 3\$"
 	;;
 enforce.make-jobserver)
 	need make
