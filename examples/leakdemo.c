@@ -95,7 +95,9 @@ loopback_any(void)
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(0);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* 127.0.0.1: INADDR_LOOPBACK is not POSIX, and _POSIX_C_SOURCE hides it
+	 * on the BSDs and macOS. */
+	sin.sin_addr.s_addr = htonl(0x7f000001);
 	return sin;
 }
 

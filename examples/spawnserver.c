@@ -93,7 +93,9 @@ listen_loopback(int port)
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* 127.0.0.1: INADDR_LOOPBACK is not POSIX, and _POSIX_C_SOURCE hides it
+	 * on the BSDs and macOS. */
+	sin.sin_addr.s_addr = htonl(0x7f000001);
 	if (bind(s, (struct sockaddr *)&sin, sizeof sin) == -1)
 		die("bind");
 	if (listen(s, 16) == -1)

@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh build   - to build the library, the tool and the examples
 #   scripts/install-deps.sh test    - also the test suite, CI's extra builds and lint
 #   scripts/install-deps.sh bench   - the build set plus what the benchmarks need
-#   scripts/install-deps.sh windows - the mingw-w64 cross-compiler and Wine
+#   scripts/install-deps.sh windows - the mingw-w64 cross-compilers, clang and Wine
+#   scripts/install-deps.sh cross   - the macOS and FreeBSD cross-builds
 set -eu
 
 # libdw-dev: elfutils' libdwfl, with which `noinherit trace` names
@@ -41,13 +42,26 @@ bench)
 	need="$need $bench_peers lsof gnuplot-nox make git"
 	;;
 windows)
-	# mingw-w64: the cross-compiler; wine64 (with wine's wineboot): runs
+	# mingw-w64: the cross-compilers (x86_64 and i686); clang, lld: the
+	# clang --target=x86_64-w64-mingw32 build; npm: installs Zig for the
+	# UCRT build (scripts/get-zig.sh); wine64 (with wine's wineboot): runs
 	# the Windows tests; pkg-config: the consumer check.
-	need="cmake ninja-build pkg-config mingw-w64 wine64 wine"
+	need="cmake ninja-build pkg-config mingw-w64 clang lld npm wine64 wine"
 	recommends=
+	;;
+cross)
+	# clang-14, lld-14: the FreeBSD build; llvm-14: llvm-nm, llvm-ar,
+	# llvm-objdump, llvm-readelf; npm: installs Zig 0.11, the macOS
+	# compiler (scripts/get-zig.sh); xz-utils: the FreeBSD sysroot.
+	need="cmake ninja-build clang-14 lld-14 llvm-14 npm xz-utils"
 	;;
 esac
 
+# npm may come from elsewhere than Debian (NodeSource's nodejs ships its own,
+# and conflicts with Debian's npm package): any npm on PATH will do.
+if command -v npm >/dev/null; then
+	need=$(printf '%s\n' $need | grep -vx npm | tr '\n' ' ')
+fi
 missing=""
 for p in $need; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -61,7 +75,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# (Other jobs may hold the dpkg lock: wait for it rather than fail.)
+apt-get -o DPkg::Lock::Timeout=600 update -qq
 # Packages installed for the tests start no service (nginx would listen on
 # port 80 of every interface): Debian's policy-rc.d, for this install only.
 policy=""
@@ -72,6 +87,6 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 # shellcheck disable=SC2086
 st=0
-apt-get install -y -qq $recommends $missing >/dev/null || st=$?
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq $recommends $missing >/dev/null || st=$?
 [ -z "$policy" ] || rm -f "$policy"
 exit $st

@@ -29,7 +29,9 @@
 #endif
 
 #ifndef MSG_CMSG_CLOEXEC
-#define MSG_CMSG_CLOEXEC 0	/* ignored: the first success is checked */
+/* Not in these headers (macOS, OpenBSD): ni_recvmsg takes the fallback. */
+#define MSG_CMSG_CLOEXEC 0
+#define NI_NO_CMSG_CLOEXEC 1
 #endif
 #ifndef SOCK_NONBLOCK
 #define SOCK_NONBLOCK 0

@@ -1,8 +1,9 @@
 /*
- * create_kqueue.c - ni_kqueue on the BSDs and macOS.  kqueue1(O_CLOEXEC)
- * (NetBSD 6, FreeBSD 13) where the headers declare it, else kqueue() and
- * the flag after, under the lock.  Not built or tested on this project's CI
- * (Linux); it exists so the API is whole on those systems.
+ * create_kqueue.c - ni_kqueue on the BSDs and macOS: kqueuex(KQUEUE_CLOEXEC)
+ * (FreeBSD 13.3/14) or kqueue1(O_CLOEXEC) (NetBSD 6, FreeBSD 14) where
+ * CMake finds them declared, else kqueue() and the flag after, under the
+ * lock (macOS, OpenBSD).  Cross-built in CI for FreeBSD 13.5 and macOS;
+ * never run there.
  */
 #include <sys/types.h>
 #include <sys/event.h>
@@ -17,14 +18,14 @@ kqueue_plain(void *p)
 	return kqueue();
 }
 
-#ifdef KQUEUE_CLOEXEC
+#if defined(HAVE_KQUEUEX) && defined(KQUEUE_CLOEXEC)
 static int
 kqueue_atomic(void *p)
 {
 	(void)p;
 	return kqueuex(KQUEUE_CLOEXEC);
 }
-#elif defined(__NetBSD__)
+#elif defined(HAVE_KQUEUE1)
 static int
 kqueue_atomic(void *p)
 {

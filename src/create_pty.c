@@ -7,6 +7,7 @@
  * cannot be fooled by a renamed /dev/pts entry, else by ptsname.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -42,22 +43,50 @@ ni_posix_openpt(int flags)
 	    &flags);
 }
 
+#ifdef HAVE_PTSNAME_R
+#define pts_name ptsname_r
+#else
+/*
+ * Systems without ptsname_r (FreeBSD before 13, older macOS): ptsname's
+ * static buffer, copied under a lock of our own.  (Another thread calling
+ * ptsname itself can still overwrite it; libc offers nothing better there.)
+ */
+static pthread_mutex_t pts_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+pts_name(int master, char *path, size_t size)
+{
+	const char *name;
+	int r = -1;
+
+	(void)pthread_mutex_lock(&pts_lock);
+	name = ptsname(master);
+	if (name != NULL && strlen(name) < size) {
+		strcpy(path, name);
+		r = 0;
+	} else if (name != NULL) {
+		errno = ERANGE;
+	}
+	(void)pthread_mutex_unlock(&pts_lock);
+	return r;
+}
+#endif
+
 static int
 open_slave(int master, char *path, size_t size)
 {
-	int fd;
-
 #ifdef TIOCGPTPEER
 	/* Linux 4.13, which honours O_CLOEXEC like every kernel since 2.6.23. */
-	fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+
 	if (fd >= 0) {
-		if (ptsname_r(master, path, size) == 0)
+		if (pts_name(master, path, size) == 0)
 			return fd;
 		close_keep_errno(fd);
 		return -1;
 	}
 #endif
-	if (ptsname_r(master, path, size) != 0)
+	if (pts_name(master, path, size) != 0)
 		return -1;
 	return ni_open(path, O_RDWR | O_NOCTTY);
 }

@@ -386,6 +386,9 @@ ni_recvmsg(int fd, struct msghdr *msg, int flags)
 	int st = probe_get(P_CMSG_CLOEXEC);
 	ssize_t n;
 
+#ifdef NI_NO_CMSG_CLOEXEC
+	st = PROBE_NO;	/* no flag to ask with: the fallback, locked, at once */
+#endif
 	if (st != PROBE_NO) {
 		n = recvmsg(fd, msg, flags | MSG_CMSG_CLOEXEC);
 		if (n >= 0) {

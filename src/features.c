@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "compat.h"	/* SOCK_NONBLOCK where the headers lack it (macOS) */
 #include "spawn.h"
 
 #ifndef NI_VERSION_STRING

@@ -28,10 +28,12 @@ static const char usage_text[] =
     "       noinherit -V | --version\n"
     "\n"
     "commands:\n"
+#ifdef __linux__
     "  audit [-p PID... | --all] [--std] [--inherited] [--json]\n"
     "               descriptors that would leak into a child: this\n"
     "               command's own inherited ones (its caller's leaks), or\n"
     "               those of running processes\n"
+#endif
     "  exec [--pass-fd N]... [--map-fd FROM:TO]... -- CMD [ARG...]\n"
     "               run CMD with stdio and the named descriptors only\n"
 #ifdef __linux__
@@ -104,11 +106,22 @@ static const struct feature features[] = {
 	  "fopen(), then fcntl(FD_CLOEXEC)", 0 },
 	{ NI_FEAT_FIOCLEX, "ioctl(FIOCLEX/FIONCLEX)",
 	  "fcntl(F_GETFD/F_SETFD)", 0 },
+#if defined(__linux__) || defined(__APPLE__)
 	{ NI_FEAT_CLOSE_RANGE, "close_range()", NULL, 0 },
+#else
+	/* The same bit: one call closes the rest (src/closefds_bsd.c). */
+	{ NI_FEAT_CLOSE_RANGE, "close_range()/closefrom()/F_CLOSEM", NULL, 0 },
+#endif
 	{ NI_FEAT_CLOSE_RANGE_CLOEXEC, "close_range(CLOSE_RANGE_CLOEXEC)",
 	  NULL, 0 },
+#ifdef __APPLE__
+	/* The same bit: the table listed by the kernel (closefds_macos.c). */
+	{ NI_FEAT_PROC_FD, "proc_pidinfo(PROC_PIDLISTFDS) walk",
+	  "scan every fd up to the hard RLIMIT_NOFILE", 0 },
+#else
 	{ NI_FEAT_PROC_FD, "/proc/self/fd walk",
 	  "scan every fd up to the hard RLIMIT_NOFILE", 0 },
+#endif
 	{ NI_FEAT_CLONE_VFORK, "spawn: clone(CLONE_VM|CLONE_VFORK)",
 	  "fork (or not known before the first spawn)", 1 },
 	{ NI_FEAT_CLONE3, "spawn: clone3(CLONE_CLEAR_SIGHAND)",
@@ -143,7 +156,11 @@ cmd_features(int argc, char **argv)
 	}
 
 	have = ni_features();
+#ifdef __APPLE__
+	scan = (have & NI_FEAT_PROC_FD) ? "walk proc_pidinfo's list" :
+#else
 	scan = (have & NI_FEAT_PROC_FD) ? "walk /proc/self/fd" :
+#endif
 	    "scan every fd up to the hard RLIMIT_NOFILE";
 
 	printf("%-34s %s\n", "libnoinherit", ni_version());
@@ -183,8 +200,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "audit", cmd_audit },
 #ifdef __linux__
+	{ "audit", cmd_audit },		/* it reads /proc */
 	{ "enforce", cmd_enforce },	/* the shim is Linux-only */
 #endif
 	{ "exec", cmd_exec },

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>	/* AF_INET, AF_INET6: not from <netinet/in.h> on the BSDs */
 #include <sys/stat.h>
 #include <unistd.h>
 
