@@ -176,8 +176,8 @@ install_seccomp(enum refusal how, bool novfork, bool nopidfd,
 		int nr = seccomp_syscall_resolve_name("socket");
 
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), nr,
-		    2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
-		    SCMP_A2(SCMP_CMP_EQ, NETLINK_SOCK_DIAG)) < 0) {
+		    2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0),
+		    SCMP_A2(SCMP_CMP_EQ, NETLINK_SOCK_DIAG, 0)) < 0) {
 			fprintf(stderr, "%s: seccomp rule for socket\n", prog);
 			ok = false;
 		}
