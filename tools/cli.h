@@ -11,6 +11,7 @@
 #ifndef NI_CLI_H
 #define NI_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -62,6 +63,29 @@ int cli_bad_option(const char *cmd, int c, char **argv, const char *needs);
  * written ("--frob=1"), a short one alone ("-x" of "-hx").
  */
 const char *cli_optword(char **argv);
+
+/* ---- descriptors for CMD (fdmap.c) ------------------------------------ */
+
+/* --pass-fd N is FROM = TO = N; --map-fd FROM:TO. */
+struct cli_fdmap {
+	int from;	/* the descriptor now */
+	int to;		/* its number in CMD */
+};
+/*
+ * Parses the value of --pass-fd (pass) or --map-fd into m; 0, or -1
+ * (said, for subcommand cmd).
+ */
+int cli_parse_fdmap(const char *cmd, bool pass, const char *val,
+    struct cli_fdmap *m);
+/*
+ * Checks the n mappings (each FROM open, each TO under the soft
+ * RLIMIT_NOFILE, no TO claimed twice) and makes the ni_spawn options that
+ * give CMD exactly them (all at once, PATH searched), for ni_exec or
+ * ni_spawn.  NULL when something is wrong (said).
+ */
+struct ni_spawn_opts;
+struct ni_spawn_opts *cli_fdmap_opts(const char *cmd,
+    const struct cli_fdmap *m, size_t n);
 
 /* ---- escaping (escape.c) --------------------------------------------- */
 

@@ -33,14 +33,8 @@
 #include "commands.h"
 #include "noinherit.h"
 
-struct mapping {
-	int from;	/* the descriptor now */
-	int to;		/* its number in CMD */
-	int copy;	/* step 1's copy of from, or -1 */
-};
-
 struct plan {
-	struct mapping *m;
+	struct cli_fdmap *m;
 	size_t n;
 	char **cmd;	/* NULL-terminated, cmd[0] is CMD */
 };
@@ -63,60 +57,6 @@ static const char exec_help[] =
     "Exit status if CMD does not run: 2 usage error or bad fd,\n"
     "126 CMD cannot be executed, 127 CMD not found.\n";
 
-/*
- * A descriptor number: decimal digits only (no sign, no blanks), at most
- * INT_MAX.  Returns 0, or -1 when s is anything else.
- */
-static int
-parse_fd(const char *s, int *fd)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > INT_MAX)
-			return -1;
-	}
-	*fd = (int)v;
-	return 0;
-}
-
-/* "N" for --pass-fd, "FROM:TO" for --map-fd. */
-static int
-parse_mapping(const char *opt, const char *val, struct mapping *m)
-{
-	char buf[64];
-	char *colon;
-
-	if (strcmp(opt, "--pass-fd") == 0) {
-		if (parse_fd(val, &m->from) != 0) {
-			say("%s: '%.64s' is not a descriptor number "
-			    "(a non-negative integer)", opt, val);
-			return -1;
-		}
-		m->to = m->from;
-		return 0;
-	}
-	colon = strchr(val, ':');
-	if (colon == NULL || (size_t)(colon - val) >= sizeof buf) {
-		say("%s: '%.64s' is not FROM:TO (two descriptor numbers)",
-		    opt, val);
-		return -1;
-	}
-	memcpy(buf, val, (size_t)(colon - val));
-	buf[colon - val] = '\0';
-	if (parse_fd(buf, &m->from) != 0 || parse_fd(colon + 1, &m->to) != 0) {
-		say("%s: '%.64s' is not FROM:TO (two non-negative "
-		    "descriptor numbers)", opt, val);
-		return -1;
-	}
-	return 0;
-}
-
 /* Fills p from argv; returns 0, 1 for --help, or -1 (said). */
 static int
 parse_args(int argc, char **argv, struct plan *p)
@@ -136,10 +76,9 @@ parse_args(int argc, char **argv, struct plan *p)
 			return 1;
 		case 'P':
 		case 'M':
-			if (parse_mapping(c == 'P' ? "--pass-fd" : "--map-fd",
-			    optarg, &p->m[p->n]) != 0)
+			if (cli_parse_fdmap("exec", c == 'P', optarg,
+			    &p->m[p->n++]) != 0)
 				return -1;
-			p->m[p->n++].copy = -1;
 			break;
 		default:
 			(void)cli_bad_option("exec", c, argv, "an argument");
@@ -152,72 +91,6 @@ parse_args(int argc, char **argv, struct plan *p)
 	}
 	p->cmd = argv + optind;
 	return 0;
-}
-
-/*
- * Every check that can be made before anything changes: each FROM is
- * open, no TO is claimed by two different mappings (the same mapping
- * twice is harmless), and each TO fits under the soft RLIMIT_NOFILE
- * (dup2 cannot make a descriptor above it).  Returns 0 or -1 (said).
- */
-static int
-check_plan(const struct plan *p)
-{
-	struct rlimit rl;
-	size_t i, j;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		rl.rlim_cur = RLIM_INFINITY;
-	for (i = 0; i < p->n; i++) {
-		const struct mapping *m = &p->m[i];
-
-		if (ni_get_inheritable(m->from) < 0) {
-			say("fd %d is not open", m->from);
-			return -1;
-		}
-		if (rl.rlim_cur != RLIM_INFINITY &&
-		    (rlim_t)m->to >= rl.rlim_cur) {
-			say("fd %d is beyond the descriptor limit "
-			    "(RLIMIT_NOFILE %llu)", m->to,
-			    (unsigned long long)rl.rlim_cur);
-			return -1;
-		}
-		for (j = 0; j < i; j++) {
-			if (p->m[j].to == m->to && p->m[j].from != m->from) {
-				say("fd %d is the target of two mappings "
-				    "(%d:%d and %d:%d)", m->to, p->m[j].from,
-				    p->m[j].to, m->from, m->to);
-				return -1;
-			}
-		}
-	}
-	return 0;
-}
-
-/*
- * The plan as ni_exec takes it: the mappings, PATH search on (execvp's
- * lookup).  Returns the options, or NULL (said).
- */
-static ni_spawn_opts *
-make_opts(const struct plan *p)
-{
-	ni_spawn_opts *o = ni_spawn_opts_new();
-	size_t i;
-
-	if (o == NULL) {
-		say("%s", strerror(errno));
-		return NULL;
-	}
-	for (i = 0; i < p->n; i++) {
-		if (ni_spawn_opts_map_fd(o, p->m[i].from, p->m[i].to) != 0) {
-			say("fd %d to fd %d: %s", p->m[i].from, p->m[i].to,
-			    strerror(errno));
-			ni_spawn_opts_free(o);
-			return NULL;
-		}
-	}
-	(void)ni_spawn_opts_set_search_path(o, true);
-	return o;
 }
 
 int
@@ -238,7 +111,7 @@ cmd_exec(int argc, char **argv)
 		free(p.m);
 		return r > 0 ? cli_help("exec", exec_help) : EXIT_USAGE;
 	}
-	if (check_plan(&p) != 0 || (o = make_opts(&p)) == NULL) {
+	if ((o = cli_fdmap_opts("exec", p.m, p.n)) == NULL) {
 		free(p.m);
 		return EXIT_USAGE;
 	}

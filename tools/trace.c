@@ -57,9 +57,6 @@
 #define EXIT_LEAK 1
 #define EXIT_INCOMPLETE 3
 
-struct fdmap {
-	int from, to, copy;
-};
 
 struct topts {
 	const char *out;	/* -o FILE, or NULL */
@@ -67,8 +64,9 @@ struct topts {
 	bool json, fail_on_leak;
 	char **allow;		/* --allow patterns */
 	size_t nallow;
-	struct fdmap *map;	/* --pass-fd, --map-fd */
+	struct cli_fdmap *map;	/* --pass-fd, --map-fd */
 	size_t nmap;
+	struct ni_spawn_opts *plan;	/* made from map: CMD's descriptors */
 	char **cmd;
 };
 
@@ -104,58 +102,6 @@ static const char trace_help[] =
     "Exit status: CMD's own (128+N if killed by signal N), or with\n"
     "--fail-on-leak 1 (leak) or 3 (incomplete); 2 usage or setup\n"
     "error, 126 CMD cannot be executed, 127 CMD not found.\n";
-
-/* A descriptor number: digits only, at most INT_MAX.  0 or -1. */
-static int
-parse_fd(const char *s, int *fd)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > INT_MAX)
-			return -1;
-	}
-	*fd = (int)v;
-	return 0;
-}
-
-/* --pass-fd N or --map-fd FROM:TO into m; 0, or -1 (said). */
-static int
-parse_map(const char *opt, const char *val, struct fdmap *m)
-{
-	char buf[64];
-	const char *colon;
-
-	m->copy = -1;
-	if (strcmp(opt, "--pass-fd") == 0) {
-		if (parse_fd(val, &m->from) != 0) {
-			say("%s: '%.64s' is not a descriptor number "
-			    "(a non-negative integer)", opt, val);
-			return -1;
-		}
-		m->to = m->from;
-		return 0;
-	}
-	colon = strchr(val, ':');
-	if (colon == NULL || (size_t)(colon - val) >= sizeof buf) {
-		say("%s: '%.64s' is not FROM:TO (two descriptor numbers)",
-		    opt, val);
-		return -1;
-	}
-	memcpy(buf, val, (size_t)(colon - val));
-	buf[colon - val] = '\0';
-	if (parse_fd(buf, &m->from) != 0 || parse_fd(colon + 1, &m->to) != 0) {
-		say("%s: '%.64s' is not FROM:TO (two non-negative "
-		    "descriptor numbers)", opt, val);
-		return -1;
-	}
-	return 0;
-}
 
 /* Fills o; returns 0, 1 for --help, or -1 (said). */
 static int
@@ -203,8 +149,8 @@ parse_args(int argc, char **argv, struct topts *o)
 			break;
 		case 'P':
 		case 'M':
-			if (parse_map(c == 'P' ? "--pass-fd" : "--map-fd",
-			    optarg, &o->map[o->nmap++]) != 0)
+			if (cli_parse_fdmap("trace", c == 'P', optarg,
+			    &o->map[o->nmap++]) != 0)
 				return -1;
 			break;
 		case 's':
@@ -229,42 +175,6 @@ parse_args(int argc, char **argv, struct topts *o)
 		return -1;
 	}
 	o->cmd = argv + optind;
-	return 0;
-}
-
-/* The checks `noinherit exec` makes: each FROM open, no TO twice. */
-static int
-check_map(const struct topts *o)
-{
-	struct rlimit rl;
-	size_t i, j;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		rl.rlim_cur = RLIM_INFINITY;
-	for (i = 0; i < o->nmap; i++) {
-		const struct fdmap *m = &o->map[i];
-
-		if (ni_get_inheritable(m->from) < 0) {
-			say("fd %d is not open", m->from);
-			return -1;
-		}
-		if (rl.rlim_cur != RLIM_INFINITY &&
-		    (rlim_t)m->to >= rl.rlim_cur) {
-			say("fd %d is beyond the descriptor limit "
-			    "(RLIMIT_NOFILE %llu)", m->to,
-			    (unsigned long long)rl.rlim_cur);
-			return -1;
-		}
-		for (j = 0; j < i; j++) {
-			if (o->map[j].to == m->to &&
-			    o->map[j].from != m->from) {
-				say("fd %d is the target of two mappings "
-				    "(%d:%d and %d:%d)", m->to, o->map[j].from,
-				    o->map[j].to, m->from, m->to);
-				return -1;
-			}
-		}
-	}
 	return 0;
 }
 
@@ -308,41 +218,14 @@ catch_signals(sigset_t *old)
 /* ------------------------------------------------------------------ */
 
 /*
- * In the child: the descriptor table CMD gets (the standard streams and
- * the mappings, all at once, as `noinherit exec` makes it), then exec.
- * *errfd is moved above the targets.  Returns the errno of what failed.
+ * In the child: CMD with the standard streams and the mappings only, as
+ * `noinherit exec` makes it (ni_exec).  Returns the errno of what failed,
+ * with the descriptor table as it was (errfd still there).
  */
 static int
-child_exec(struct topts *o, char **env, int *errfd)
+child_exec(const struct topts *o, char **env)
 {
-	int minfd = 3, fd;
-	size_t i, j;
-
-	for (i = 0; i < o->nmap; i++)
-		if (o->map[i].to >= minfd)
-			minfd = o->map[i].to + 1;
-	if ((fd = ni_dupfd(*errfd, minfd)) < 0)
-		return errno;
-	*errfd = fd;
-	for (i = 0; i < o->nmap; i++) {
-		for (j = 0; j < i; j++)
-			if (o->map[j].from == o->map[i].from)
-				o->map[i].copy = o->map[j].copy;
-		if (o->map[i].copy < 0 &&
-		    (o->map[i].copy = ni_dupfd(o->map[i].from, minfd)) < 0)
-			return errno;
-	}
-	(void)ni_cloexec_from(3);
-	for (i = 0; i < o->nmap; i++)
-		if (ni_dup2(o->map[i].copy, o->map[i].to, true) < 0)
-			return errno;
-	for (fd = 0; fd <= 2; fd++) {
-		for (i = 0; i < o->nmap && o->map[i].to != fd; i++)
-			;
-		if (i == o->nmap && ni_get_inheritable(fd) >= 0)
-			(void)ni_set_inheritable(fd, true);
-	}
-	(void)execvpe(o->cmd[0], o->cmd, env);
+	(void)ni_exec(o->cmd[0], o->cmd, env, o->plan);
 	return errno;
 }
 
@@ -420,7 +303,7 @@ start(struct topts *o, char **env, const sigset_t *mask, struct observer *obs,
 		if (c != 'k')
 			drop_starts_var(env);
 		sigprocmask(SIG_SETMASK, mask, NULL);
-		e = child_exec(o, env, &err[1]);
+		e = child_exec(o, env);
 		(void)!write(err[1], &e, sizeof e);
 		_exit(EXIT_NOT_FOUND);
 	}
@@ -677,7 +560,8 @@ cmd_trace(int argc, char **argv)
 		goto done;
 	}
 	rc = EXIT_USAGE;
-	if (check_map(&o) != 0 || (out = open_report(o.out)) == NULL)
+	if ((o.plan = cli_fdmap_opts("trace", o.map, o.nmap)) == NULL ||
+	    (out = open_report(o.out)) == NULL)
 		goto done;
 	if (o.sarif != NULL && (sarif_out = open_report(o.sarif)) == NULL)
 		goto done;
@@ -724,5 +608,6 @@ done:
 	shim_env_free(env);
 	free(o.allow);
 	free(o.map);
+	ni_spawn_opts_free(o.plan);
 	return rc;
 }
