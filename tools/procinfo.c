@@ -166,8 +166,8 @@ pi_fdinfo_parse(const char *buf, size_t len, struct pi_fdinfo *out)
 
 /* ---- the socket table ------------------------------------------------- */
 
-static struct pi_sock *
-socktab_add(struct pi_socktab *t, unsigned long inode)
+struct pi_sock *
+pi_socktab_add(struct pi_socktab *t, unsigned long inode)
 {
 	struct pi_sock *s;
 
@@ -187,8 +187,8 @@ socktab_add(struct pi_socktab *t, unsigned long inode)
 	return s;
 }
 
-static const char *
-tcp_state(unsigned st)
+const char *
+pi_tcp_state(unsigned st)
 {
 	static const char *const names[] = {
 		"", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
@@ -289,7 +289,7 @@ pi_socktab_parse_inet(struct pi_socktab *t, const char *buf, size_t len,
 		if (i < 5 || !read_num(&c, 10, 0, &inode) || inode == 0 ||
 		    inode > ULONG_MAX)
 			continue;
-		if ((s = socktab_add(t, (unsigned long)inode)) == NULL) {
+		if ((s = pi_socktab_add(t, (unsigned long)inode)) == NULL) {
 			errno = ENOMEM;
 			return -1;
 		}
@@ -309,11 +309,11 @@ pi_socktab_parse_inet(struct pi_socktab *t, const char *buf, size_t len,
 		} else if (addr_is_zero(remote))
 			snprintf(s->desc, sizeof(s->desc), "%s%s %s%s%s", proto,
 			    v6 ? "6" : "", local, tcp ? " " : "",
-			    tcp ? tcp_state((unsigned)st) : "");
+			    tcp ? pi_tcp_state((unsigned)st) : "");
 		else
 			snprintf(s->desc, sizeof(s->desc), "%s%s %s -> %s%s%s",
 			    proto, v6 ? "6" : "", local, remote, tcp ? " " : "",
-			    tcp ? tcp_state((unsigned)st) : "");
+			    tcp ? pi_tcp_state((unsigned)st) : "");
 		added++;
 	}
 	return added;
@@ -366,7 +366,7 @@ pi_socktab_parse_unix(struct pi_socktab *t, const char *buf, size_t len)
 		    inode == 0 || inode > ULONG_MAX)
 			continue;
 		copy_path(&c, path, sizeof(path));
-		if ((s = socktab_add(t, (unsigned long)inode)) == NULL) {
+		if ((s = pi_socktab_add(t, (unsigned long)inode)) == NULL) {
 			errno = ENOMEM;
 			return -1;
 		}
@@ -414,7 +414,7 @@ pi_socktab_parse_netlink(struct pi_socktab *t, const char *buf, size_t len)
 		if (i < 6 || !read_num(&c, 10, 0, &inode) || inode == 0 ||
 		    inode > ULONG_MAX)
 			continue;
-		if ((s = socktab_add(t, (unsigned long)inode)) == NULL) {
+		if ((s = pi_socktab_add(t, (unsigned long)inode)) == NULL) {
 			errno = ENOMEM;
 			return -1;
 		}
@@ -447,7 +447,7 @@ pi_socktab_parse_packet(struct pi_socktab *t, const char *buf, size_t len)
 		    !read_num(&c, 10, 0, &inode) || inode == 0 ||
 		    inode > ULONG_MAX)
 			continue;
-		if ((s = socktab_add(t, (unsigned long)inode)) == NULL) {
+		if ((s = pi_socktab_add(t, (unsigned long)inode)) == NULL) {
 			errno = ENOMEM;
 			return -1;
 		}

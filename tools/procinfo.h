@@ -84,6 +84,11 @@ int pi_socktab_load(struct pi_socktab *t, pid_t pid);
 int pi_socktab_load_proto(struct pi_socktab *t, pid_t pid, const char *name);
 const struct pi_sock *pi_socktab_find(struct pi_socktab *t, unsigned long inode);
 void pi_socktab_free(struct pi_socktab *t);
+/* A new zeroed entry for inode at the table's end (unsorted); NULL on ENOMEM.
+ * The /proc/net parsers and sockdiag.c fill the table through it. */
+struct pi_sock *pi_socktab_add(struct pi_socktab *t, unsigned long inode);
+/* The TCP state's name as /proc/net/tcp and ss spell it ("LISTEN"), or "". */
+const char *pi_tcp_state(unsigned st);
 
 /* The name of IP protocol p as /etc/protocols has it ("icmp",
  * "ipv6-icmp"), or NULL. */

@@ -119,39 +119,6 @@ sd_kind_of(const char *protoname)
 /* Parsing the replies                                                 */
 /* ------------------------------------------------------------------ */
 
-static struct pi_sock *
-add(struct pi_socktab *t, unsigned long inode)
-{
-	struct pi_sock *s;
-
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct pi_sock *v = realloc(t->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return NULL;
-		t->v = v;
-		t->cap = cap;
-	}
-	s = &t->v[t->n++];
-	memset(s, 0, sizeof(*s));
-	s->inode = inode;
-	t->sorted = false;
-	return s;
-}
-
-static const char *
-tcp_state(unsigned st)
-{
-	static const char *const names[] = {
-		"", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
-		"FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK",
-		"LISTEN", "CLOSING", "NEW_SYN_RECV",
-	};
-
-	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "";
-}
-
 /* Finds attribute type in [p, p+len): its payload and length, or NULL. */
 static const unsigned char *
 find_attr(const unsigned char *p, size_t len, unsigned type, size_t *plen)
@@ -219,7 +186,7 @@ parse_inet(struct pi_socktab *t, const unsigned char *p, size_t len,
 	if (m.family != AF_INET && m.family != AF_INET6)
 		return 0;
 	family = m.family;
-	if ((s = add(t, m.inode)) == NULL)
+	if ((s = pi_socktab_add(t, m.inode)) == NULL)
 		return -1;
 	if (raw) {
 		/* Its protocol: the attribute, else the local "port". */
@@ -256,13 +223,13 @@ parse_inet(struct pi_socktab *t, const unsigned char *p, size_t len,
 	s->listening = tcp && m.state == 10;
 	if (addr_zero(m.id.dst, family) && m.id.dport == 0) {
 		snprintf(s->desc, sizeof(s->desc), "%s %s%s%s", kinds[k].label,
-		    local, tcp ? " " : "", tcp ? tcp_state(m.state) : "");
+		    local, tcp ? " " : "", tcp ? pi_tcp_state(m.state) : "");
 	} else {
 		fmt_addr(remote, sizeof(remote), family, m.id.dst,
 		    ntohs(m.id.dport));
 		snprintf(s->desc, sizeof(s->desc), "%s %s -> %s%s%s",
 		    kinds[k].label, local, remote, tcp ? " " : "",
-		    tcp ? tcp_state(m.state) : "");
+		    tcp ? pi_tcp_state(m.state) : "");
 	}
 	return 1;
 }
@@ -313,7 +280,7 @@ parse_unix(struct pi_socktab *t, const unsigned char *p, size_t len)
 	at = find_attr(attrs, rest, SDA_UNIX_DIAG_PEER, &alen);
 	if (at != NULL && alen >= 4)
 		memcpy(&peer, at, 4);
-	if ((s = add(t, m.ino)) == NULL)
+	if ((s = pi_socktab_add(t, m.ino)) == NULL)
 		return -1;
 	s->peer = peer;
 	s->listening = m.state == 10;
@@ -351,7 +318,7 @@ parse_netlink(struct pi_socktab *t, const unsigned char *p, size_t len)
 	memcpy(&m, p, sizeof(m));
 	if (m.ino == 0)
 		return 0;
-	if ((s = add(t, m.ino)) == NULL)
+	if ((s = pi_socktab_add(t, m.ino)) == NULL)
 		return -1;
 	if (netlink_proto(m.protocol)[0] != '\0')
 		snprintf(s->desc, sizeof(s->desc), "NETLINK %s portid %u",
@@ -383,7 +350,7 @@ parse_packet(struct pi_socktab *t, const unsigned char *p, size_t len)
 	    &alen);
 	if (at != NULL && alen >= sizeof(info))
 		memcpy(&info, at, sizeof(info));
-	if ((s = add(t, m.ino)) == NULL)
+	if ((s = pi_socktab_add(t, m.ino)) == NULL)
 		return -1;
 	snprintf(s->desc, sizeof(s->desc),
 	    "PACKET %s protocol 0x%04x ifindex %u",
