@@ -388,7 +388,9 @@ sd_parse(struct pi_socktab *t, const void *buf, size_t len, enum sd_kind k)
 
 				memcpy(&err, p + SDA_NLMSG_HDRLEN, sizeof(err));
 				if (err < 0) {
-					errno = -err;
+					/* A kernel errno is 1..4095; anything
+					 * else (INT_MIN...) is a bad reply. */
+					errno = err > -4096 ? -err : EBADMSG;
 					return -1;
 				}
 			}
@@ -398,7 +400,7 @@ sd_parse(struct pi_socktab *t, const void *buf, size_t len, enum sd_kind k)
 			err = 0;
 			memcpy(&err, p + SDA_NLMSG_HDRLEN, body < sizeof(err) ?
 			    body : sizeof(err));
-			errno = err < 0 ? -err : EBADMSG;
+			errno = err < 0 && err > -4096 ? -err : EBADMSG;
 			if (err == 0)	/* an ack: nothing more */
 				return 1;
 			return -1;
