@@ -1,7 +1,7 @@
 /*
- * closefds_macos.c - the fast path of ni_close_from/ni_cloexec_from on
- * macOS: the descriptor table listed by proc_pidinfo(PROC_PIDLISTFDS), the
- * call libproc and lsof use, into a stack buffer, and only the listed
+ * closefds_macos.c - the way of the applier (fdapply.h) on macOS: the
+ * descriptor table listed by proc_pidinfo(PROC_PIDLISTFDS), the call
+ * libproc and lsof use, into a stack buffer, and only the listed
  * descriptors closed or marked.  macOS has no close_range, no closefrom
  * and no /dev/fd that lists more than 0-2 by default.  proc_pidinfo is one
  * system call (proc_info): no malloc, no lock, so it may run after fork or
@@ -16,18 +16,29 @@
 #include <sys/proc_info.h>
 #endif
 
-#include "internal.h"
+#include "fdapply.h"
+
+/* No call closes a range here. */
+int
+fdos_range(struct fdapply *a, unsigned lo, unsigned hi, bool cloexec)
+{
+	(void)a;
+	(void)lo;
+	(void)hi;
+	(void)cloexec;
+	return -1;
+}
 
 #ifdef HAVE_PROC_PIDINFO
 #define LIST_MAX 256	/* 2 KiB of stack: a signal handler's too */
 
 /*
- * One listing: acts on every listed fd >= lowfd.  Returns how many it
+ * One listing: hands every listed fd to fdapply_one.  Returns how many it
  * acted on, -1 when proc_pidinfo failed; *cut when the buffer was full
  * (LIST_MAX or more open: the rest is not in this listing).
  */
 static int
-walk_once(int lowfd, bool cloexec, bool *cut)
+walk_once(struct fdapply *a, bool *cut)
 {
 	struct proc_fdinfo list[LIST_MAX];
 	int n, i, done = 0;
@@ -37,56 +48,43 @@ walk_once(int lowfd, bool cloexec, bool *cut)
 		return -1;
 	n /= (int)sizeof(list[0]);
 	*cut = n == LIST_MAX;
-	for (i = 0; i < n; i++) {
-		int fd = list[i].proc_fd;
-
-		if (fd < lowfd)
-			continue;
-		if (cloexec)
-			(void)fd_set_cloexec(fd);
-		else
-			(void)close(fd);
-		done++;
-	}
+	for (i = 0; i < n; i++)
+		done += fdapply_one(a, list[i].proc_fd);
 	return done;
 }
 #endif
 
 int
-closefds_os(int lowfd, bool cloexec)
+fdos_walk(struct fdapply *a)
 {
 #ifdef HAVE_PROC_PIDINFO
 	int pass, r;
-	bool cut = false;
+	bool cut = false, closing = a->how == FDA_CLOSE || a->how == FDA_EXEC;
 
-	if (probe_get(P_PROC_FD) == PROBE_NO)
-		return 0;
 	/*
 	 * Closing shrinks the table, so a cut listing is listed again until
 	 * it is whole (and, as on Linux, a few times for descriptors another
 	 * thread made meanwhile).  Marking does not: a cut listing leaves the
-	 * rest to closefds.c's scan.
+	 * rest to the applier's loop.
 	 */
-	for (pass = 0; pass < 64; pass++) {
-		r = walk_once(lowfd, cloexec, &cut);
+	for (pass = 0; pass < 64 && !a->stopped; pass++) {
+		r = walk_once(a, &cut);
 		if (r < 0) {
 			if (pass == 0 && !cut)
-				probe_set(P_PROC_FD, PROBE_NO);
+				a->walk_refused = true;
+			if (pass > 0 && !cut)
+				a->walked = true;
 			return pass > 0 && !cut;
 		}
-		if (probe_get(P_PROC_FD) == PROBE_UNKNOWN)
-			probe_set(P_PROC_FD, PROBE_YES);
-		if (cloexec)
+		a->walked = true;
+		if (!closing)
 			return !cut;
-		if (r == 0 && !cut)
-			return 1;
 		if (r == 0)
-			return 0;	/* cut, and nothing >= lowfd in it */
+			return !cut;	/* cut, and nothing to act on in it */
 	}
 	return 0;
 #else
-	(void)lowfd;
-	(void)cloexec;
+	(void)a;
 	return 0;
 #endif
 }

@@ -1,14 +1,23 @@
 /*
- * closefds_none.c - systems without a fast path known to this library:
- * ni_close_from/ni_cloexec_from use the portable scan in closefds.c.
+ * closefds_none.c - systems without a way known to this library: the
+ * applier (fdapply.h) loops up to the limit.
  */
-#include "internal.h"
+#include "fdapply.h"
 
 int
-closefds_os(int lowfd, bool cloexec)
+fdos_range(struct fdapply *a, unsigned lo, unsigned hi, bool cloexec)
 {
-	(void)lowfd;
+	(void)a;
+	(void)lo;
+	(void)hi;
 	(void)cloexec;
+	return -1;
+}
+
+int
+fdos_walk(struct fdapply *a)
+{
+	(void)a;
 	return 0;
 }
 

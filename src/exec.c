@@ -19,7 +19,8 @@
  *      O_PATH descriptor for fchdir);
  *   3. dup2 each source onto its target (inheritable), 0-2 made
  *      inheritable, every other inheritable descriptor marked
- *      close-on-exec (each one noted);
+ *      close-on-exec (each one noted), by the applier of ni_spawn's
+ *      children (fdapply.h) visiting the table;
  *   4. setsid or setpgid: the only steps that cannot be undone;
  *   5. the signal mask; execve each candidate path in turn.
  *
@@ -30,18 +31,15 @@
  * table change meanwhile: ni_exec is for a process about to become
  * another program, as execve is.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "procfd.h"
 #include "spawn.h"
 
 extern char **environ;
@@ -49,8 +47,6 @@ extern char **environ;
 #ifndef O_PATH
 #define O_PATH O_RDONLY
 #endif
-
-#define SCAN_CAP (1 << 20)
 
 /* A kept descriptor (0-2 or a target) as it was before. */
 struct saved_fd {
@@ -73,17 +69,6 @@ struct exec_state {
 	int *marked;		/* descriptors made close-on-exec here */
 	size_t nmarked, capmarked;
 };
-
-static bool
-is_kept(const struct spawn_plan *p, int fd)
-{
-	size_t i;
-
-	for (i = 0; i < p->fd.nkeep; i++)
-		if (p->fd.keep[i] == fd)
-			return true;
-	return false;
-}
 
 /* True if a mapping writes another file onto fd. */
 static bool
@@ -117,7 +102,7 @@ copy_fd(const struct spawn_plan *p, int fd)
 		}
 		if (r < 0 && errno == EINVAL)
 			errno = EMFILE;	/* start at the soft limit */
-		if (r < 0 || !is_kept(p, r))
+		if (r < 0 || !fdkeep_has(p->fd.keep, p->fd.nkeep, r))
 			return r;
 		close_keep_errno(r);
 		start = r + 1;
@@ -177,15 +162,17 @@ note_marked(struct exec_state *s, int fd)
 	return 0;
 }
 
-/* Marks fd close-on-exec if it is inheritable and not kept. */
+/*
+ * The applier's visitor (fdapply.h): marks fd close-on-exec if it is
+ * open and inheritable, noting it for restore_fds.  The applier has left
+ * out 0-2 and the kept descriptors.
+ */
 static int
-mark_one(struct exec_state *s, int fd)
+mark_one(void *ctx, int fd)
 {
-	int fl;
+	struct exec_state *s = ctx;
+	int fl = fcntl(fd, F_GETFD);
 
-	if (fd < 3 || is_kept(&s->p, fd))
-		return 0;
-	fl = fcntl(fd, F_GETFD);
 	if (fl < 0 || (fl & FD_CLOEXEC))
 		return 0;
 	if (note_marked(s, fd) != 0)
@@ -194,37 +181,24 @@ mark_one(struct exec_state *s, int fd)
 }
 
 /*
- * Every inheritable descriptor that is not kept becomes close-on-exec:
- * the ones /proc/self/fd lists, else every number up to the hard
- * RLIMIT_NOFILE (above a lowered soft one).
+ * Every inheritable descriptor that is not kept becomes close-on-exec,
+ * each one noted: the applier visits the ones the table walk lists, else
+ * every number up to the hard RLIMIT_NOFILE (above a lowered soft one).
+ * No close_range here: it could not be undone.
  */
 static int
 mark_unkept(struct exec_state *s)
 {
-	struct rlimit rl;
-	struct dirent *d;
-	long fd, end = SCAN_CAP;
-	DIR *dir = opendir("/proc/self/fd");
+	struct fdapply a = { 0 };
 
-	if (dir != NULL) {
-		int dfd = dirfd(dir), r = 0;
-
-		while (r == 0 && (d = readdir(dir)) != NULL) {
-			int n = procfd_parse(d->d_name);
-
-			if (n >= 0 && n != dfd)
-				r = mark_one(s, n);
-		}
-		(void)closedir(dir);
-		return r;
-	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
-	    rl.rlim_max < (rlim_t)end)
-		end = (long)rl.rlim_max;
-	for (fd = 3; fd < end; fd++)
-		if (mark_one(s, (int)fd) != 0)
-			return -1;
-	return 0;
+	a.keep = s->p.fd.keep;
+	a.nkeep = s->p.fd.nkeep;
+	a.lowfd = 3;
+	a.how = FDA_VISIT;
+	a.try_walk = s->p.fd.try_walk;
+	a.visit = mark_one;
+	a.ctx = s;
+	return fdapply(&a);
 }
 
 /* Step 3: the descriptor table the program is to get. */

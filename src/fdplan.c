@@ -34,6 +34,7 @@ fdplan_build(struct fdplan *f, const struct spawn_common *c, int keep3[4],
 	f->try_close_range = probe_get(P_CLOSE_RANGE) != PROBE_NO;
 	f->try_cloexec_range = f->try_close_range &&
 	    probe_get(P_CLOSE_RANGE_CLOEXEC) != PROBE_NO;
+	f->try_walk = probe_get(P_PROC_FD) != PROBE_NO;
 	f->keep = keep3;
 	f->nkeep = 3;
 	keep3[0] = 0;

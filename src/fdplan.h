@@ -5,7 +5,9 @@
  * The parent side (fdplan.c) checks the mappings and works out the moves
  * and the sorted keep list, allocating as it must, before any child exists
  * or anything changes.  The child side only follows it: spawn_child.h
- * (both spawn children) and exec.c (in place, recording what it changes).
+ * (both spawn children) and exec.c (in place, recording what it changes),
+ * each closing or marking what is not kept with the one applier,
+ * fdapply.h.
  */
 #ifndef NI_FDPLAN_H
 #define NI_FDPLAN_H
@@ -34,6 +36,7 @@ struct fdplan {
 	bool close_fds;
 	bool try_close_range;	/* not known to be refused */
 	bool try_cloexec_range;	/* close_range(CLOSE_RANGE_CLOEXEC), the same */
+	bool try_walk;		/* the table can be listed (fdapply.h) */
 	/* Written by whoever applies it (a vfork child: shared memory). */
 	volatile bool close_range_refused;
 	volatile bool cloexec_range_refused;

@@ -2,10 +2,11 @@
  * internal.h - what the layers of libnoinherit share and nobody else sees.
  *
  * Layers (DESIGN.md): probe (probe.c: the table, fdlock.c: the either-or
- * lock) -> flag primitives (inheritable.c, closefd.c, closefds*.c) ->
- * creation (create_fallback.c: the create-then-set engine; create_*.c: the
- * creators) -> spawn (spawn*.c, exec.c).  Everything here is
- * hidden: the shared library exports only the NI_API symbols listed in
+ * lock) -> flag primitives (inheritable.c, closefd.c; the applier
+ * fdapply.c with its per-OS ways closefds_*.c, closefds.c) -> creation
+ * (create_fallback.c: the create-then-set engine; create_*.c: the
+ * creators) -> spawn (spawn*.c, exec.c).  Everything here is hidden: the
+ * shared library exports only the NI_API symbols listed in
  * noinherit.map.
  */
 #ifndef NI_INTERNAL_H
@@ -34,7 +35,6 @@
 #define create_checked_first ni__create_checked_first
 #define create_pair ni__create_pair
 #define close_keep_errno ni__close_keep_errno
-#define closefds_os ni__closefds_os
 #define closefds_proc_usable ni__closefds_proc_usable
 
 /*
@@ -202,9 +202,8 @@ NI_HIDDEN int fd_add_status_flags(int fd, int flags);
  * closefd.c. */
 NI_HIDDEN void close_keep_errno(int fd);
 
-/* closefds: per-OS fast paths; 1 done, 0 not available here. */
-NI_HIDDEN int closefds_os(int lowfd, bool cloexec);
-/* 1 if /proc/self/fd can be walked here now (settles P_PROC_FD). */
+/* closefds_*.c (beside the applier's ways, fdapply.h): 1 if the
+ * descriptor table can be walked here now (settles P_PROC_FD). */
 NI_HIDDEN int closefds_proc_usable(void);
 
 #endif /* NI_INTERNAL_H */

@@ -1,8 +1,8 @@
 /*
  * procfd.h - reading /proc/self/fd with raw getdents64 (Linux): the
- * record layout and the parse of a name, shared by the close walk of
- * closefds_linux.c and the spawn child of spawn_linux.c.  Nothing here
- * calls libc, so the spawn child may use it.
+ * record layout and the parse of a name, for the applier's walk in
+ * closefds_linux.c (fdapply.h).  Nothing here calls libc, so the vfork
+ * spawn child may run it.
  */
 #ifndef NI_PROCFD_H
 #define NI_PROCFD_H

@@ -16,19 +16,9 @@
 #include <sys/types.h>
 
 #include "internal.h"
+#include "fdapply.h"	/* CHILD_CODE: what the child runs */
 #include "fdplan.h"
 #include "spawn_opts.h"
-
-/*
- * On every function the child runs: no AddressSanitizer instrumentation.
- * The vfork child runs on a stack borrowed from the parent's frame, where
- * ASan's per-frame shadow bookkeeping would be wrong for both.
- */
-#if defined(__GNUC__) || defined(__clang__)
-#define CHILD_CODE __attribute__((no_sanitize_address))
-#else
-#define CHILD_CODE
-#endif
 
 #define spawn_os ni__spawn_os
 #define spawn_reap ni__spawn_reap

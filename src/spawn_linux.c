@@ -20,7 +20,6 @@
  * either-or lock across the clone, so that no half-made descriptor of
  * another thread (created, not yet close-on-exec) is copied into the child.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -29,11 +28,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 
-#include "procfd.h"
 #include "spawn.h"
 #include "spawn_sys.h"
 
@@ -61,15 +57,14 @@
 
 /*
  * The child's stack, in the parent's frame: what the child needs (a
- * directory buffer and a few frames, 2.4 KiB at -O2 by -fstack-usage) with
- * room to spare for -O0 and sanitizer builds.  Small enough that a thread
+ * directory buffer and a few frames: by -fstack-usage on x86_64 the
+ * deepest path, vfork_child, child, fdapply, fdos_walk, walk_once,
+ * fdapply_one, fdkeep_has, is 1448 bytes at -O2 and 1624 at -O0) with
+ * room to spare for sanitizer builds.  Small enough that a thread
  * with a PTHREAD_STACK_MIN stack can spawn, as with posix_spawn (16 KiB
  * here once made such a thread die of SIGSEGV: issue 14).
  */
 #define CHILD_STACK (6 * 1024)
-#define DIRBUF 1024
-/* The last-resort close loop stops here when the hard limit is higher. */
-#define CLOSE_LOOP_CAP (1 << 20)
 
 /*
  * Probes (internal.h): P_CLONE_VFORK refused means fork mode from then on;
@@ -109,95 +104,6 @@ reset_handlers(void)
 		    old[0] != (unsigned long)SIG_IGN)
 			(void)sys4(SYS_rt_sigaction, sig, dfl, 0, KSIGSET);
 	}
-}
-
-/*
- * close_range over each gap between kept descriptors; 0 or -errno.  With
- * CLOSE_RANGE_CLOEXEC the gaps are only marked, and execve closes them:
- * closing them here first cost ~90 us more per spawn with 10000 open
- * (bench/README.md), the same files being released twice over.
- */
-CHILD_CODE static long
-close_gaps(const struct spawn_plan *p, unsigned int flags)
-{
-	unsigned int lo = 0;
-	size_t i;
-	long r;
-
-	for (i = 0; i < p->fd.nkeep; i++) {
-		unsigned int k = (unsigned int)p->fd.keep[i];
-
-		if (k > lo) {
-			r = sys3(__NR_close_range, lo, k - 1, flags);
-			if (r != 0)
-				return r;
-		}
-		lo = k + 1;
-	}
-	return sys3(__NR_close_range, lo, ~0U, flags);
-}
-
-/* Closes every unkept fd listed in /proc/self/fd; 0, or -1 if unusable. */
-CHILD_CODE static int
-close_listed(const struct spawn_plan *p)
-{
-	char buf[DIRBUF] __attribute__((aligned(8)));
-	struct statfs sf;
-	long dir, n, off;
-
-	dir = sys4(SYS_openat, AT_FDCWD, "/proc/self/fd",
-	    O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (dir < 0)
-		return -1;
-	if (sys2(SYS_fstatfs, dir, &sf) != 0 || sf.f_type != PROC_SUPER_MAGIC) {
-		(void)sys1(SYS_close, dir);
-		return -1;
-	}
-	while ((n = sys3(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
-		for (off = 0; off < n;) {
-			struct ni_dirent64 *d =
-			    (struct ni_dirent64 *)(buf + off);
-			int fd = procfd_parse(d->d_name);
-
-			off += d->d_reclen;
-			if (fd > 2 && fd != dir && !kept(p, fd))
-				(void)sys1(SYS_close, fd);
-		}
-	}
-	(void)sys1(SYS_close, dir);
-	return n < 0 ? -1 : 0;
-}
-
-/* Every descriptor but the kept ones: the fastest way that works here. */
-CHILD_CODE static void
-close_unkept(struct spawn_plan *p)
-{
-	struct rlimit rl;
-	unsigned long fd, end;
-
-	if (p->fd.try_cloexec_range) {
-		long r = close_gaps(p, CLOSE_RANGE_CLOEXEC);
-
-		if (r == 0 || !refused(r))
-			return;
-		p->fd.cloexec_range_refused = true;
-	}
-	if (p->fd.try_close_range) {
-		long r = close_gaps(p, 0);
-
-		if (r == 0 || !refused(r))
-			return;
-		p->fd.close_range_refused = true;
-	}
-	if (close_listed(p) == 0)
-		return;
-	end = CLOSE_LOOP_CAP;
-	if (sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &rl) == 0 &&
-	    rl.rlim_max != RLIM_INFINITY && rl.rlim_max < end)
-		end = rl.rlim_max;
-	for (fd = 3; fd < end; fd++)
-		if (!kept(p, (int)fd))
-			(void)sys1(SYS_close, fd);
 }
 
 /* The parent thread's mask, saved by the parent for the vfork child. */

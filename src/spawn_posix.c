@@ -56,22 +56,6 @@ reset_handlers(void)
 	}
 }
 
-/* The gaps between kept descriptors one by one (they end at a target, so
- * they are short), then everything above the last with ni_close_from. */
-CHILD_CODE static void
-close_unkept(struct spawn_plan *p)
-{
-	int fd = 0;
-	size_t i;
-
-	for (i = 0; i < p->fd.nkeep; i++) {
-		for (; fd < p->fd.keep[i]; fd++)
-			(void)close(fd);
-		fd = p->fd.keep[i] + 1;
-	}
-	(void)ni_close_from(fd);
-}
-
 /* No pidfds with a forked child here. */
 int
 spawn_pidfd_supported(void)
