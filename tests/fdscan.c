@@ -1,5 +1,5 @@
 /*
- * fdscan.c - see fdscan.h.  Compiled into both fdcheck and testutil.
+ * fdscan.c - see fdscan.h.  Compiled into both the reporter and testutil.
  */
 #define _GNU_SOURCE
 #include "fdscan.h"

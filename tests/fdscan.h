@@ -1,6 +1,6 @@
 /*
  * fdscan.h - the list of this process's open descriptors, shared by the
- * fdcheck helper (what an exec'd child received) and testutil
+ * reporter (what an exec'd child received) and testutil
  * (tu_fd_count, tu_close_inherited).  Raw system calls only.
  */
 #ifndef NI_FDSCAN_H

@@ -2,7 +2,7 @@
  * test_create_accept_recvmsg.c - the descriptors that arrive from a peer:
  * ni_accept and ni_accept4 (AF_UNIX and TCP loopback), ni_recvmsg with
  * SCM_RIGHTS (one, many, MSG_PEEK, MSG_CTRUNC).  Every new descriptor is
- * close-on-exec and not received by an exec'd child (fdcheck), the
+ * close-on-exec and not received by an exec'd child (tests/reporter), the
  * sender's and the listener's flags are left alone; errors return at once
  * (a blocked call fails the test instead of hanging it), consume no
  * pending connection and leak nothing.

@@ -1,7 +1,7 @@
 /*
  * test_create_all.c - what concerns every creation function of noinherit.h
  * at once: a control that the harness sees an inheritable descriptor, every
- * creator in one table whose descriptors one exec'd child (fdcheck) must not
+ * creator in one table whose descriptors one exec'd child (tests/reporter) must not
  * receive (OpenBSD oclo style), EMFILE from each with no slot or half the
  * slots a pair needs, and ni_version.  The creators one by one are in the
  * other test_create_*.c.

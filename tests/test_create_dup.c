@@ -1,6 +1,6 @@
 /*
  * test_create_dup.c - ni_dup, ni_dupfd and ni_dup2: the copy is
- * close-on-exec and not received by an exec'd child (fdcheck) while the
+ * close-on-exec and not received by an exec'd child (tests/reporter) while the
  * source keeps its flag; it shares the open file description; the number
  * is the one dup(2), F_DUPFD and dup2(2) would give; errors (EBADF, EINVAL,
  * EMFILE) leak nothing and leave the target descriptor as it was.

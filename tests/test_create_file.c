@@ -2,7 +2,7 @@
  * test_create_file.c - the creators that open a path: ni_open, ni_openat,
  * ni_creat, ni_fopen, ni_mkstemp, ni_mkostemp.  Each new descriptor is
  * close-on-exec (raw fcntl) and not received by a child that really execs
- * (fdcheck); the access mode, status flags and file mode asked for are
+ * (tests/reporter); the access mode, status flags and file mode asked for are
  * kept; errors return -1 (or NULL) with the errno of the call wrapped, leak
  * no descriptor and touch no file they should not.
  *

@@ -1,7 +1,7 @@
 /*
  * test_create_pipe_socket.c - the creators that make a new channel: ni_pipe,
  * ni_pipe2, ni_socket, ni_socketpair.  Both ends are close-on-exec and not
- * received by an exec'd child (fdcheck), O_NONBLOCK/O_DIRECT/SOCK_NONBLOCK
+ * received by an exec'd child (tests/reporter), O_NONBLOCK/O_DIRECT/SOCK_NONBLOCK
  * and the socket type are kept, the channel works; errors (EINVAL,
  * EAFNOSUPPORT, EFAULT, EMFILE with room for one end only) leave no half
  * pair behind and the output array untouched.

@@ -3,7 +3,7 @@
  * Linux descriptors (ni_epoll_create1, ni_eventfd, ni_timerfd_create,
  * ni_signalfd, ni_inotify_init1, ni_memfd_create), and ni_kqueue's ENOSYS
  * here.  Each new descriptor is close-on-exec and not received by an
- * exec'd child (fdcheck), its flags and semantics are kept; ni_signalfd on
+ * exec'd child (tests/reporter), its flags and semantics are kept; ni_signalfd on
  * an existing signalfd changes only its mask; errors leak nothing.
  *
  * Usage: test_create_tty_linux [NAME-PATTERN]

@@ -3,7 +3,7 @@
  * every kind of descriptor (regular file, directory, O_PATH, pipe, socket,
  * pty, eventfd, memfd, character device), both directions, idempotent, each
  * state checked with raw fcntl() and by a child that really execs
- * (fdcheck); EBADF for descriptors that are not open.
+ * (tests/reporter); EBADF for descriptors that are not open.
  *
  * Usage: test_inheritable [NAME-PATTERN]
  */

@@ -20,8 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef FDCHECK_PATH
-#error "FDCHECK_PATH must be defined (the path of the fdcheck helper)"
+#ifndef REPORTER_PATH
+#error "REPORTER_PATH must be defined (the path of tests/reporter)"
 #endif
 
 void
@@ -42,7 +42,7 @@ tu_close_inherited(void)
 stdio:
 #endif
 	/* A closed standard stream would let the next descriptor a test
-	 * creates take its number, and fdcheck's stdout replaces fd 1. */
+	 * creates take its number, and the reporter's stdout replaces fd 1. */
 	for (fd = 0; fd <= 2; fd++) {
 		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
 			int nfd = open("/dev/null", O_RDWR);
@@ -87,11 +87,11 @@ tu_mode(void)
 }
 
 static const char *
-fdcheck_path(void)
+reporter_path(void)
 {
-	const char *p = getenv("NI_FDCHECK");
+	const char *p = getenv("NI_REPORTER");
 
-	return (p != NULL && *p != '\0') ? p : FDCHECK_PATH;
+	return (p != NULL && *p != '\0') ? p : REPORTER_PATH;
 }
 
 /* Reads fd to EOF into a NUL-terminated malloc'd buffer, or NULL. */
@@ -131,6 +131,26 @@ read_all(int fd)
 	return buf;
 }
 
+int
+tu_report_fds(const char *report, char *buf, size_t size)
+{
+	const char *p = strstr(report, ": fds"), *nl = strchr(report, '\n');
+	size_t n;
+
+	if (strncmp(report, "reporter ", 9) != 0 || p == NULL || nl == NULL ||
+	    p > nl)
+		return -1;
+	p += 5;
+	if (*p == ' ')
+		p++;
+	n = (size_t)(nl - p);
+	if (n + 1 > size)
+		return -1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
 /* Parses "0 1 2 5\n": returns the count, or -1 on anything else. */
 static int
 parse_fds(const char *s, bool *seen, int max)
@@ -163,7 +183,7 @@ parse_fds(const char *s, bool *seen, int max)
 int
 tu_child_fds(bool *seen, int max)
 {
-	const char *path = fdcheck_path();
+	const char *path = reporter_path();
 	char *const argv[] = { (char *)path, NULL };
 	int p[2], status, n;
 	char *out;
@@ -215,7 +235,17 @@ tu_child_fds(bool *seen, int max)
 		free(out);
 		return -1;
 	}
-	n = parse_fds(out, seen, max);
+	{
+		size_t size = strlen(out) + 2;
+		char *list = malloc(size);
+
+		n = -1;
+		if (list != NULL && tu_report_fds(out, list, size) == 0) {
+			strcat(list, "\n");
+			n = parse_fds(list, seen, max);
+		}
+		free(list);
+	}
 	if (n < 0)
 		fprintf(stderr, "testutil: bad output from %s: \"%s\"\n", path, out);
 	free(out);
@@ -235,8 +265,8 @@ tu_child_has_fd(int fd)
 		abort();
 	}
 	if (tu_child_fds(seen, fd + 1) < 0) {
-		fprintf(stderr, "testutil: cannot run the fdcheck child (%s)\n",
-			fdcheck_path());
+		fprintf(stderr, "testutil: cannot run the reporter child (%s)\n",
+			reporter_path());
 		free(seen);
 		abort();
 	}

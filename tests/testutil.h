@@ -2,13 +2,14 @@
  * testutil.h - helpers shared by the noinherit tests.
  *
  * Nothing here uses libnoinherit: the tests observe the library from
- * outside, with raw fcntl() and a separate program (fdcheck) that a real
- * execv() starts and that prints the descriptors it received.
+ * outside, with raw fcntl() and a separate program (tests/reporter) that
+ * a real execv() starts and that reports the descriptors it received.
  */
 #ifndef NI_TESTUTIL_H
 #define NI_TESTUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Closes every descriptor >= 3 (close_range(2), else a close() loop up to
@@ -30,7 +31,7 @@ int tu_fd_count(void);
 int tu_is_cloexec(int fd);
 
 /*
- * Forks and execv()s the fdcheck helper (FDCHECK_PATH, or $NI_FDCHECK if
+ * Forks and execv()s tests/reporter (REPORTER_PATH, or $NI_REPORTER if
  * set) with its stdout on a pipe, reads the descriptors it reports having
  * received, and waits for it.  Sets seen[fd] = true for every reported fd
  * below max (entries for other fds are left as they are).  Returns the
@@ -41,7 +42,14 @@ int tu_is_cloexec(int fd);
 int tu_child_fds(bool *seen, int max);
 
 /*
- * True if an exec'd fdcheck child receives fd.  Aborts the program (with a
+ * The descriptor list of a reporter's report (its first line, "reporter
+ * TAG: fds 0 1 2 5"), "0 1 2 5", into buf: 0, or -1 when report does not
+ * start with that line or buf is too small.
+ */
+int tu_report_fds(const char *report, char *buf, size_t size);
+
+/*
+ * True if an exec'd reporter child receives fd.  Aborts the program (with a
  * message on stderr) if the child cannot be run, so that a broken harness
  * can never make a "not inherited" check pass.
  */

@@ -2,9 +2,9 @@
  * exec_harness.h - what the test_exec_*.c programs share: running the real
  * `noinherit exec` (NOINHERIT_PATH) with a descriptor table built for each
  * test, collecting its output and status, and reading what the command it
- * execs reports: fdcheck the numbers, fdreport (this directory) also what
- * each one is (inode, and the first line of a file), so that a swap is told
- * from no change by content.
+ * execs (tests/reporter) reports: the numbers, and what each one is
+ * (inode, and the first line of a file), so that a swap is told from no
+ * change by content.
  *
  * A descriptor can only reach noinherit inheritable (its exec closes the
  * others); a slot marked cloexec is made close-on-exec inside noinherit,
@@ -32,8 +32,8 @@
 #ifndef NOINHERIT_PATH
 #error "NOINHERIT_PATH must name the noinherit command"
 #endif
-#ifndef FDREPORT_PATH
-#error "FDREPORT_PATH must name the fdreport helper"
+#ifndef REPORTER_PATH
+#error "REPORTER_PATH must name tests/reporter"
 #endif
 #ifndef SETCLOEXEC_PATH
 #error "SETCLOEXEC_PATH must name the ni_setcloexec preload module"
@@ -57,7 +57,7 @@ struct run {
 	const char *prog;		/* NULL: noinherit */
 	const struct slot *slots;	/* SLOTS_END-terminated, or NULL */
 	rlim_t nofile;			/* noinherit's soft RLIMIT_NOFILE, 0: as is */
-	char out[4096];			/* its fd 1 and 2 unless a slot moves them */
+	char out[16384];			/* its fd 1 and 2 unless a slot moves them */
 	char err[4096];
 	int status;			/* exit status, or 1000 + signal */
 };
@@ -211,7 +211,18 @@ run_cli(struct run *r, const char *const args[])
 		fail_msg("the harness could not start %s", argv[0]);
 }
 
-/* What fdreport wrote: one line per descriptor it received. */
+/* The reporter's first line, the descriptors it received, is want. */
+static inline void
+assert_received(const char *out, const char *want)
+{
+	char fds[1024];
+
+	if (tu_report_fds(out, fds, sizeof fds) != 0)
+		fail_msg("no report from the reporter: \"%.200s\"", out);
+	assert_string_equal(fds, want);
+}
+
+/* What the reporter wrote: its "fd" lines, one per descriptor open. */
 struct report {
 	int n;
 	int fd[64];
@@ -224,17 +235,20 @@ struct report {
 static inline void
 read_report(const char *path, struct report *rep)
 {
-	char buf[4096], *line, *save = NULL;
+	char buf[16384], *line, *save = NULL;
 	size_t len = 0;
 
 	read_file(path, buf, sizeof buf);
 	memset(rep, 0, sizeof *rep);
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
-		int k = rep->n++;
+		int k;
 
+		if (strncmp(line, "fd ", 3) != 0)
+			continue;
+		k = rep->n++;
 		assert_true(k < 64);
-		assert_int_equal(sscanf(line, "%d %llu %llu %d %63s",
+		assert_int_equal(sscanf(line + 3, "%d %llu %llu %d %63s",
 		    &rep->fd[k], &rep->dev[k], &rep->ino[k], &rep->cloexec[k],
 		    rep->text[k]), 5);
 		len += (size_t)snprintf(rep->fds + len, sizeof rep->fds - len,

@@ -21,8 +21,8 @@ no_dashdash(void **state)
 {
 	char outpath[PATH_MAX];
 	struct run r = { 0 };
-	const char *args[] = { "exec", FDREPORT_PATH,
-	    tu_path_unique(outpath, "report"), "--write", NULL };
+	const char *args[] = { "exec", REPORTER_PATH, "--out",
+	    tu_path_unique(outpath, "report"), "--write-std", NULL };
 
 	(void)state;
 	run_cli(&r, args);
@@ -38,15 +38,15 @@ path_search(void **state)
 	char dir[PATH_MAX], link[PATH_MAX], outpath[PATH_MAX];
 	char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
 	struct run r = { 0 };
-	const char *args[] = { "exec", "--", "ni-fdreport",
+	const char *args[] = { "exec", "--", "ni-reporter", "--out",
 	    tu_path_unique(outpath, "report"), NULL };
 	struct report rep;
 
 	(void)state;
 	assert_int_equal(mkdir(tu_path_unique(dir, "bin"), 0755), 0);
-	assert_true(snprintf(link, sizeof link, "%s/ni-fdreport", dir) <
+	assert_true(snprintf(link, sizeof link, "%s/ni-reporter", dir) <
 	    (int)sizeof link);
-	assert_int_equal(symlink(FDREPORT_PATH, link), 0);
+	assert_int_equal(symlink(REPORTER_PATH, link), 0);
 	assert_int_equal(setenv("PATH", dir, 1), 0);
 	run_cli(&r, args);
 	if (old != NULL)
@@ -65,7 +65,7 @@ path_search(void **state)
 /* ------------------------------------------------------------------ */
 
 /* Runs args expecting status and stderr exactly err_expect, and that the
- * command (fdcheck, which would print) did not run. */
+ * command (the reporter, which would print) did not run. */
 static void
 expect_failure(const struct slot *slots, const char *const args[],
 	       int status, const char *err_expect)
@@ -83,9 +83,9 @@ expect_failure(const struct slot *slots, const char *const args[],
 static void
 closed_from(void **state)
 {
-	const char *pass[] = { "exec", "--pass-fd", "7", "--", FDCHECK_PATH,
+	const char *pass[] = { "exec", "--pass-fd", "7", "--", REPORTER_PATH,
 	    NULL };
-	const char *map[] = { "exec", "--map-fd", "7:3", "--", FDCHECK_PATH,
+	const char *map[] = { "exec", "--map-fd", "7:3", "--", REPORTER_PATH,
 	    NULL };
 
 	(void)state;
@@ -102,46 +102,46 @@ bad_syntax(void **state)
 		const char *err;
 	} cases[] = {
 #define P "noinherit: exec: "
-	{ { "exec", "--pass-fd", "x", FDCHECK_PATH },
+	{ { "exec", "--pass-fd", "x", REPORTER_PATH },
 	  P "--pass-fd: 'x' is not a descriptor number (a non-negative "
 	    "integer)\n" },
-	{ { "exec", "--pass-fd=-1", FDCHECK_PATH },
+	{ { "exec", "--pass-fd=-1", REPORTER_PATH },
 	  P "--pass-fd: '-1' is not a descriptor number (a non-negative "
 	    "integer)\n" },
-	{ { "exec", "--pass-fd", " 1", FDCHECK_PATH },
+	{ { "exec", "--pass-fd", " 1", REPORTER_PATH },
 	  P "--pass-fd: ' 1' is not a descriptor number (a non-negative "
 	    "integer)\n" },
-	{ { "exec", "--pass-fd", "99999999999", FDCHECK_PATH },
+	{ { "exec", "--pass-fd", "99999999999", REPORTER_PATH },
 	  P "--pass-fd: '99999999999' is not a descriptor number (a "
 	    "non-negative integer)\n" },
-	{ { "exec", "--pass-fd=", FDCHECK_PATH },
+	{ { "exec", "--pass-fd=", REPORTER_PATH },
 	  P "--pass-fd: '' is not a descriptor number (a non-negative "
 	    "integer)\n" },
-	{ { "exec", "--map-fd", "3", FDCHECK_PATH },
+	{ { "exec", "--map-fd", "3", REPORTER_PATH },
 	  P "--map-fd: '3' is not FROM:TO (two descriptor numbers)\n" },
-	{ { "exec", "--map-fd", "1:", FDCHECK_PATH },
+	{ { "exec", "--map-fd", "1:", REPORTER_PATH },
 	  P "--map-fd: '1:' is not FROM:TO (two non-negative descriptor "
 	    "numbers)\n" },
-	{ { "exec", "--map-fd=1:-3", FDCHECK_PATH },
+	{ { "exec", "--map-fd=1:-3", REPORTER_PATH },
 	  P "--map-fd: '1:-3' is not FROM:TO (two non-negative descriptor "
 	    "numbers)\n" },
-	{ { "exec", "--map-fd", "1:2:3", FDCHECK_PATH },
+	{ { "exec", "--map-fd", "1:2:3", REPORTER_PATH },
 	  P "--map-fd: '1:2:3' is not FROM:TO (two non-negative descriptor "
 	    "numbers)\n" },
 	{ { "exec", "--pass-fd" },
 	  P "option '--pass-fd' needs an argument (try --help)\n" },
 	{ { "exec", "--map-fd" },
 	  P "option '--map-fd' needs an argument (try --help)\n" },
-	{ { "exec", "--pass-fdx", FDCHECK_PATH },
+	{ { "exec", "--pass-fdx", REPORTER_PATH },
 	  P "unknown option '--pass-fdx' (try --help)\n" },
-	{ { "exec", "-x", FDCHECK_PATH },
+	{ { "exec", "-x", REPORTER_PATH },
 	  P "unknown option '-x' (try --help)\n" },
 	{ { "exec" }, P "no command given (try --help)\n" },
 	{ { "exec", "--pass-fd", "1", "--" },
 	  P "no command given (try --help)\n" },
-	{ { "exec", "--map-fd", "1:4", "--map-fd", "2:4", FDCHECK_PATH },
+	{ { "exec", "--map-fd", "1:4", "--map-fd", "2:4", REPORTER_PATH },
 	  P "fd 4 is the target of two mappings (1:4 and 2:4)\n" },
-	{ { "exec", "--map-fd", "1:99999", "--", FDCHECK_PATH },
+	{ { "exec", "--map-fd", "1:99999", "--", REPORTER_PATH },
 	  P "fd 99999 is beyond the descriptor limit (RLIMIT_NOFILE 1024)\n" },
 #undef P
 	};
@@ -175,18 +175,18 @@ target_at_limit(void **state)
 	struct slot slots[] = { { a, 1023, true }, SLOTS_END };
 	struct run r = { .slots = slots, .nofile = 1024 };
 	struct run r2 = { .nofile = 1024 };
-	const char *pass[] = { "exec", "--pass-fd", "1023", FDCHECK_PATH, NULL };
-	const char *map[] = { "exec", "--map-fd", "1:1023", FDCHECK_PATH, NULL };
+	const char *pass[] = { "exec", "--pass-fd", "1023", REPORTER_PATH, NULL };
+	const char *map[] = { "exec", "--map-fd", "1:1023", REPORTER_PATH, NULL };
 
 	(void)state;
 	run_cli(&r, pass);
 	assert_string_equal(r.err, "");
 	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "0 1 2 1023\n");
+	assert_received(r.out, "0 1 2 1023");
 	run_cli(&r2, map);
 	assert_string_equal(r2.err, "");
 	assert_int_equal(r2.status, 0);
-	assert_string_equal(r2.out, "0 1 2 1023\n");
+	assert_received(r2.out, "0 1 2 1023");
 }
 
 /* The same mapping twice is no conflict. */
@@ -197,13 +197,13 @@ same_mapping_twice(void **state)
 	struct slot slots[] = { { a, 3, true }, SLOTS_END };
 	struct run r = { .slots = slots };
 	const char *args[] = { "exec", "--pass-fd", "3", "--map-fd", "3:3",
-	    FDCHECK_PATH, NULL };
+	    REPORTER_PATH, NULL };
 
 	(void)state;
 	run_cli(&r, args);
 	assert_string_equal(r.err, "");
 	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "0 1 2 3\n");
+	assert_received(r.out, "0 1 2 3");
 }
 
 static void

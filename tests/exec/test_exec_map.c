@@ -3,7 +3,7 @@
  * the command.  Only 0, 1, 2 by default; --pass-fd keeps a descriptor;
  * --map-fd moves them, as one step: swaps, rotations of the standard
  * streams, a FROM that is another mapping's TO, one source onto two
- * targets, each checked by content (fdreport) or by the data that flows.
+ * targets, each checked by content (tests/reporter) or by the data that flows.
  *
  * `test_exec_map NAME` runs one test (one ctest entry each, exec.NAME);
  * exec_harness.h runs the command.
@@ -21,7 +21,7 @@ default_stdio_only(void **state)
 	struct slot slots[32];
 	struct run r = { 0 };
 	int fd = open_text("default", "data"), i, n = 0;
-	const char *args[] = { "exec", "--", FDCHECK_PATH, NULL };
+	const char *args[] = { "exec", "--", REPORTER_PATH, NULL };
 
 	(void)state;
 	for (i = 3; i < 23; i++)
@@ -33,7 +33,7 @@ default_stdio_only(void **state)
 	run_cli(&r, args);
 	assert_string_equal(r.err, "");
 	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "0 1 2\n");
+	assert_received(r.out, "0 1 2");
 }
 
 /* A close-on-exec fd named by --pass-fd arrives, same number and file;
@@ -54,7 +54,8 @@ check_pass_fd(const char *opt, const char *val)
 	if (val != NULL)
 		args[n++] = val;
 	args[n++] = "--";
-	args[n++] = FDREPORT_PATH;
+	args[n++] = REPORTER_PATH;
+	args[n++] = "--out";
 	args[n++] = tu_path_unique(outpath, "report");
 	args[n] = NULL;
 	run_cli(&r, args);
@@ -85,7 +86,7 @@ swap(void **state)
 	struct slot slots[] = { { a, 3, false }, { b, 4, true }, SLOTS_END };
 	struct run r = { .slots = slots };
 	const char *args[] = { "exec", "--map-fd", "3:4", "--map-fd", "4:3",
-	    "--", FDREPORT_PATH, tu_path_unique(outpath, "report"), NULL };
+	    "--", REPORTER_PATH, "--out", tu_path_unique(outpath, "report"), NULL };
 	struct report rep;
 
 	(void)state;
@@ -110,7 +111,7 @@ from_is_other_to(void **state)
 	struct slot slots[] = { { a, 3, true }, { b, 4, true }, SLOTS_END };
 	struct run r = { .slots = slots };
 	const char *args[] = { "exec", "--map-fd=3:4", "--map-fd=4:5", "--",
-	    FDREPORT_PATH, tu_path_unique(outpath, "report"), NULL };
+	    REPORTER_PATH, "--out", tu_path_unique(outpath, "report"), NULL };
 	struct report rep;
 
 	(void)state;
@@ -133,8 +134,8 @@ rotate_stdio(void **state)
 	struct slot slots[4];
 	struct run r = { 0 };
 	const char *args[] = { "exec", "--map-fd", "0:1", "--map-fd", "1:2",
-	    "--map-fd", "2:0", "--", FDREPORT_PATH,
-	    tu_path_unique(outpath, "report"), "--write", NULL };
+	    "--map-fd", "2:0", "--", REPORTER_PATH, "--out",
+	    tu_path_unique(outpath, "report"), "--write-std", NULL };
 	static const char *const expect[3] = { "to-1\n", "to-2\n", "to-0\n" };
 	struct report rep;
 
@@ -170,7 +171,7 @@ one_source_two_targets(void **state)
 	struct slot slots[2];
 	struct run r = { 0 };
 	const char *args[] = { "exec", "--map-fd", "5:0", "--map-fd", "5:1",
-	    "--", FDREPORT_PATH, tu_path_unique(outpath, "report"), "--echo",
+	    "--", REPORTER_PATH, "--out", tu_path_unique(outpath, "report"), "--echo",
 	    NULL };
 	struct report rep;
 

@@ -16,13 +16,13 @@ stdin_closed(void **state)
 {
 	struct slot slots[] = { { CLOSED, 0, false }, SLOTS_END };
 	struct run r = { .slots = slots };
-	const char *args[] = { "exec", FDCHECK_PATH, NULL };
+	const char *args[] = { "exec", REPORTER_PATH, NULL };
 
 	(void)state;
 	run_cli(&r, args);
 	assert_string_equal(r.err, "");
 	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "1 2\n");
+	assert_received(r.out, "1 2");
 }
 
 /* 0, 1 and 2 close-on-exec in noinherit: made inheritable, they arrive. */
@@ -34,7 +34,7 @@ stdio_cloexec(void **state)
 	    SLOTS_END };
 	char outpath[PATH_MAX];
 	struct run r = { .slots = slots };
-	const char *args[] = { "exec", FDREPORT_PATH,
+	const char *args[] = { "exec", REPORTER_PATH, "--out",
 	    tu_path_unique(outpath, "report"), NULL };
 	struct report rep;
 
@@ -48,7 +48,7 @@ stdio_cloexec(void **state)
 }
 
 /* The harness's own check: the preload does mark a slot close-on-exec
- * (seen in fdreport itself, run without noinherit), and leaves the
+ * (seen in the reporter itself, run without noinherit), and leaves the
  * others alone; else the cloexec tests would pass for nothing. */
 static void
 harness_preload(void **state)
@@ -56,8 +56,9 @@ harness_preload(void **state)
 	char outpath[PATH_MAX];
 	int a = open_text("a", "alpha");
 	struct slot slots[] = { { a, 5, true }, { a, 6, false }, SLOTS_END };
-	struct run r = { .prog = FDREPORT_PATH, .slots = slots };
-	const char *args[] = { tu_path_unique(outpath, "report"), NULL };
+	struct run r = { .prog = REPORTER_PATH, .slots = slots };
+	const char *args[] = { "--out", tu_path_unique(outpath, "report"),
+	    NULL };
 	struct report rep;
 
 	(void)state;
@@ -81,7 +82,7 @@ stderr_remapped(void **state)
 	    O_RDWR | O_CREAT | O_TRUNC);
 	struct slot slots[] = { { log, 5, true }, SLOTS_END };
 	struct run r = { .slots = slots };
-	const char *ok[] = { "exec", "--map-fd", "5:2", FDREPORT_PATH,
+	const char *ok[] = { "exec", "--map-fd", "5:2", REPORTER_PATH, "--out",
 	    tu_path_unique(outpath, "report"), NULL };
 	const char *missing[] = { "exec", "--map-fd", "5:2",
 	    "ni-no-such-command-4f1c", NULL };

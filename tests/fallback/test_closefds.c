@@ -8,7 +8,7 @@
  * library (close_range, the /proc/self/fd walk, the poll(2) scan) meets the
  * same assertions.  Results are checked descriptor by descriptor with raw
  * fcntl(F_GETFD), by tu_fd_count(), and, for ni_cloexec_from(), by what a
- * really exec'd fdcheck child receives.
+ * really exec'd reporter child receives.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -166,7 +166,7 @@ placed_from(int lowfd)
 }
 
 /*
- * Execs fdcheck and compares what it received with the table: exactly
+ * Execs the reporter and compares what it received with the table: exactly
  * 0, 1, 2 and the placed descriptors below cloexec_from that were placed
  * inheritable.
  */
@@ -368,7 +368,7 @@ test_cloexec_from_middle(void **state)
 }
 
 /* Descriptors above a lowered soft limit are marked too, and a real exec
- * leaves them behind.  First a control: fdcheck does see such a
+ * leaves them behind.  First a control: the reporter does see such a
  * descriptor while it is inheritable, so "not inherited" means something. */
 static void
 test_cloexec_from_above_soft_limit(void **state)

@@ -5,7 +5,7 @@
  * Run under a seccomp filter that refuses the atomic flags, so every ni_
  * creator takes the create-then-set fallback.  Three threads create and
  * close descriptors as fast as they can while the main thread forks and
- * execs fdcheck, which reports what it received.  With the exclusive side
+ * execs the reporter, which reports what it received.  With the exclusive side
  * of the lock held across fork, no child may receive anything beyond 0-2.
  * The control run forks without the lock and must see leaks: that shows the
  * test can fail.  Also: a fork while another thread holds the lock leaves
@@ -66,11 +66,12 @@ creator(void *arg)
 	return NULL;
 }
 
-/* Fork and exec fdcheck; returns how many fds beyond 0-2 it received. */
+/* Fork and exec the reporter; returns how many fds beyond 0-2 it received
+ * (its first line: "reporter -: fds 0 1 2 ..."). */
 static int
 spawn_check(bool locked)
 {
-	char buf[4096], *s, *end;
+	char buf[65536], *s, *end, *nl;
 	int p[2], token = 0, leaks = 0, status;
 	ssize_t n, len = 0;
 	pid_t pid;
@@ -89,7 +90,7 @@ spawn_check(bool locked)
 			dup2(p[1], 1);
 			close(p[1]);
 		}
-		execl(FDCHECK_PATH, "fdcheck", (char *)NULL);
+		execl(REPORTER_PATH, "reporter", (char *)NULL);
 		_exit(127);
 	}
 	if (locked)
@@ -106,10 +107,19 @@ spawn_check(bool locked)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "fdcheck failed (status %#x)\n", status);
+		fprintf(stderr, "reporter failed (status %#x)\n", status);
 		exit(2);
 	}
-	for (s = buf;; s = end) {
+	s = strstr(buf, ": fds");
+	nl = strchr(buf, '\n');
+	if (strncmp(buf, "reporter ", 9) != 0 || s == NULL || nl == NULL ||
+	    s > nl) {
+		fprintf(stderr, "reporter: no descriptor list in \"%.100s\"\n",
+		    buf);
+		exit(2);
+	}
+	*nl = '\0';
+	for (s += 5;; s = end) {
 		fd = strtol(s, &end, 10);
 		if (end == s)
 			break;

@@ -20,7 +20,7 @@ progs=$(cd "$dir" && ctest -N |
 [ -n "$progs" ] || { echo "musl: no test programs in ctest -N"; exit 1; }
 # Every binary must really be musl's: programs ask for musl's loader, the
 # library for musl's libc.so (glibc's is libc.so.6).
-for b in tests/fdcheck $(printf 'tests/%s ' $progs); do
+for b in tests/reporter $(printf 'tests/%s ' $progs); do
 	readelf -l "$dir/$b" | grep -q 'interpreter: /lib/ld-musl' ||
 		{ echo "musl: $b is not a musl program"; exit 1; }
 done

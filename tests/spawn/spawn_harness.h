@@ -1,6 +1,6 @@
 /*
  * spawn_harness.h - what the test_spawn_*.c programs share: starting the
- * spawnchild reporter (SPAWNCHILD_PATH) through ni_spawn, reading its
+ * reporter (REPORTER_PATH) through ni_spawn, reading its
  * report, and the checks every spawn must pass whatever it tests: this
  * process's descriptor table (numbers and flags) is the same after the
  * call as before, and no child is left behind (waitpid(-1, WNOHANG|__WALL)
@@ -28,8 +28,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#ifndef SPAWNCHILD_PATH
-#error "SPAWNCHILD_PATH must name the spawnchild reporter"
+#ifndef REPORTER_PATH
+#error "REPORTER_PATH must name tests/reporter"
 #endif
 
 /* What *pid holds before a call that must leave it untouched. */
@@ -433,7 +433,7 @@ assert_same_file(const struct report *r, int fd, int ours)
 /* Spawning the reporter                                               */
 /* ------------------------------------------------------------------ */
 
-/* argv for spawnchild: { file-name, out, extra..., NULL } in v[]. */
+/* argv for reporter: { file-name, "--out", out, extra..., NULL } in v[]. */
 static inline char **
 sp_argv(char *v[], int room, const char *argv0, const char *out,
     const char *const *extra)
@@ -441,6 +441,7 @@ sp_argv(char *v[], int room, const char *argv0, const char *out,
 	int n = 0;
 
 	v[n++] = (char *)argv0;
+	v[n++] = (char *)"--out";
 	v[n++] = (char *)out;
 	while (extra != NULL && *extra != NULL) {
 		assert_true(n < room - 1);
@@ -451,7 +452,7 @@ sp_argv(char *v[], int room, const char *argv0, const char *out,
 }
 
 /*
- * ni_spawn(spawnchild OUT extra...) with o and envp, which must succeed
+ * ni_spawn(reporter OUT extra...) with o and envp, which must succeed
  * without touching this process's descriptor table; the child must exit 0
  * and leave no trace.  Fills *r; returns the child's pid.
  */
@@ -465,10 +466,10 @@ spawn_report(const ni_spawn_opts *o, char *const envp[],
 	int rc, e, st;
 
 	tu_path_unique(out, "report");
-	sp_argv(argv, 40, SPAWNCHILD_PATH, out, extra);
+	sp_argv(argv, 40, REPORTER_PATH, out, extra);
 	fdtab_take(&before);
 	errno = 0;
-	rc = ni_spawn(&pid, SPAWNCHILD_PATH, argv, envp, o);
+	rc = ni_spawn(&pid, REPORTER_PATH, argv, envp, o);
 	e = errno;
 	if (rc != 0)
 		fail_msg("ni_spawn returned %d, errno %d (%s)", rc, e,
@@ -477,7 +478,7 @@ spawn_report(const ni_spawn_opts *o, char *const envp[],
 	assert_fdtab_same(&before);
 	st = sp_wait(pid);
 	if (st != 0)
-		fail_msg("spawnchild exited with status %d", st);
+		fail_msg("reporter exited with status %d", st);
 	read_report(out, r);
 	assert_int_equal(r->pid, (long)pid);
 	assert_no_children();

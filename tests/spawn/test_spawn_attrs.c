@@ -1,6 +1,6 @@
 /*
  * test_spawn_attrs - what the child of ni_spawn runs with, as the exec'd
- * spawnchild reports it: working directory (set_cwd, copied), program
+ * reporter reports it: working directory (set_cwd, copied), program
  * lookup (no PATH search by default; with it, PATH from envp, else from
  * this process, else /bin:/usr/bin; a non-executable candidate skipped),
  * environment (explicit envp only, or ours with NULL), argv as given,
@@ -17,14 +17,14 @@
 
 extern char **environ;
 
-static char bindir[PATH_MAX];	/* where spawnchild is */
+static char bindir[PATH_MAX];	/* where reporter is */
 
 static void
 find_bindir(void)
 {
 	char tmp[PATH_MAX];
 
-	snprintf(tmp, sizeof tmp, "%s", SPAWNCHILD_PATH);
+	snprintf(tmp, sizeof tmp, "%s", REPORTER_PATH);
 	snprintf(bindir, sizeof bindir, "%s", dirname(tmp));
 }
 
@@ -108,7 +108,8 @@ static int
 spawn_name(pid_t *pid, const char *name, char *const envp[],
     const ni_spawn_opts *o, char out[PATH_MAX])
 {
-	char *argv[] = { (char *)name, tu_path_unique(out, "report"), NULL };
+	char *argv[] = { (char *)name, (char *)"--out",
+	    tu_path_unique(out, "report"), NULL };
 
 	*pid = SENTINEL_PID;
 	return ni_spawn(pid, name, argv, envp, o);
@@ -130,15 +131,15 @@ no_search_by_default(void **state)
 	snprintf(envpath, sizeof envpath, "PATH=%s", bindir);
 	assert_non_null(getcwd(ours, sizeof ours));
 	assert_int_equal(chdir(bindir), 0);
-	assert_spawn_fails(spawn_name(&pid, "spawnchild", NULL, NULL, out),
+	assert_spawn_fails(spawn_name(&pid, "reporter", NULL, NULL, out),
 	    &pid, ENOENT);
-	assert_spawn_fails(spawn_name(&pid, "spawnchild", envp, o, out),
+	assert_spawn_fails(spawn_name(&pid, "reporter", envp, o, out),
 	    &pid, ENOENT);
 	assert_int_equal(ni_spawn_opts_set_search_path(o, false), 0);
-	assert_spawn_fails(spawn_name(&pid, "spawnchild", NULL, o, out),
+	assert_spawn_fails(spawn_name(&pid, "reporter", NULL, o, out),
 	    &pid, ENOENT);
 	/* A name with a slash is a path, no search needed. */
-	assert_int_equal(spawn_name(&pid, "./spawnchild", NULL, NULL, out), 0);
+	assert_int_equal(spawn_name(&pid, "./reporter", NULL, NULL, out), 0);
 	assert_int_equal(sp_wait(pid), 0);
 	assert_int_equal(chdir(ours), 0);
 	restore_path();
@@ -166,19 +167,19 @@ search_path(void **state)
 	snprintf(envpath, sizeof envpath, "PATH=/nonexistent-ni:%s", bindir);
 
 	setenv("PATH", "/nonexistent-parent", 1);
-	assert_int_equal(spawn_name(&pid, "spawnchild", envp, o, out), 0);
+	assert_int_equal(spawn_name(&pid, "reporter", envp, o, out), 0);
 	assert_int_equal(sp_wait(pid), 0);
 	read_report(out, &r);
 	assert_int_equal(r.pid, (long)pid);
-	assert_string_equal(r.argv[0], "spawnchild");
+	assert_string_equal(r.argv[0], "reporter");
 
 	setenv("PATH", bindir, 1);
-	assert_spawn_fails(spawn_name(&pid, "spawnchild", bad_envp, o, out),
+	assert_spawn_fails(spawn_name(&pid, "reporter", bad_envp, o, out),
 	    &pid, ENOENT);
 
 	snprintf(other, sizeof other, "/nonexistent-ni:%s:/bin", bindir);
 	setenv("PATH", other, 1);
-	assert_int_equal(spawn_name(&pid, "spawnchild", NULL, o, out), 0);
+	assert_int_equal(spawn_name(&pid, "reporter", NULL, o, out), 0);
 	assert_int_equal(sp_wait(pid), 0);
 	read_report(out, &r);
 	assert_int_equal(r.pid, (long)pid);
@@ -188,7 +189,7 @@ search_path(void **state)
 	assert_no_children();
 }
 
-/* PATH unset everywhere: /bin:/usr/bin, where "true" is and spawnchild
+/* PATH unset everywhere: /bin:/usr/bin, where "true" is and reporter
  * is not. */
 static void
 search_default_path(void **state)
@@ -207,7 +208,7 @@ search_default_path(void **state)
 	assert_int_equal(ni_spawn(&pid, "true", argv, NULL, o), 0);
 	assert_true(pid > 0);
 	assert_int_equal(sp_wait(pid), 0);
-	assert_spawn_fails(spawn_name(&pid, "spawnchild", NULL, o, out),
+	assert_spawn_fails(spawn_name(&pid, "reporter", NULL, o, out),
 	    &pid, ENOENT);
 	restore_path();
 	ni_spawn_opts_free(o);
@@ -229,7 +230,7 @@ search_skips_eacces(void **state)
 
 	(void)state;
 	make_dir(dir, "noexec");
-	assert_true(snprintf(file, sizeof file, "%s/spawnchild", dir) <
+	assert_true(snprintf(file, sizeof file, "%s/reporter", dir) <
 	    (int)sizeof file);
 	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
@@ -237,11 +238,11 @@ search_skips_eacces(void **state)
 	snprintf(envpath, sizeof envpath, "PATH=%s:%s", dir, bindir);
 	snprintf(only, sizeof only, "PATH=%s", dir);
 	assert_int_equal(ni_spawn_opts_set_search_path(o, true), 0);
-	assert_int_equal(spawn_name(&pid, "spawnchild", envp, o, out), 0);
+	assert_int_equal(spawn_name(&pid, "reporter", envp, o, out), 0);
 	assert_int_equal(sp_wait(pid), 0);
 	read_report(out, &r);
 	assert_int_equal(r.pid, (long)pid);
-	assert_spawn_fails(spawn_name(&pid, "spawnchild", only_envp, o, out),
+	assert_spawn_fails(spawn_name(&pid, "reporter", only_envp, o, out),
 	    &pid, EACCES);
 	ni_spawn_opts_free(o);
 }
@@ -299,21 +300,22 @@ static void
 argv_passed(void **state)
 {
 	char out[PATH_MAX];
-	char *argv[] = { (char *)"some-name", tu_path_unique(out, "report"),
+	char *argv[] = { (char *)"some-name", (char *)"--out",
+	    tu_path_unique(out, "report"),
 	    (char *)"--", (char *)"", (char *)"two words", (char *)"-x", NULL };
 	struct report r;
 	pid_t pid = SENTINEL_PID;
 
 	(void)state;
-	assert_int_equal(ni_spawn(&pid, SPAWNCHILD_PATH, argv, NULL, NULL), 0);
+	assert_int_equal(ni_spawn(&pid, REPORTER_PATH, argv, NULL, NULL), 0);
 	assert_int_equal(sp_wait(pid), 0);
 	read_report(out, &r);
-	assert_int_equal(r.argc, 6);
+	assert_int_equal(r.argc, 7);
 	assert_string_equal(r.argv[0], "some-name");
-	assert_string_equal(r.argv[2], "--");
-	assert_string_equal(r.argv[3], "");
-	assert_string_equal(r.argv[4], "two words");
-	assert_string_equal(r.argv[5], "-x");
+	assert_string_equal(r.argv[3], "--");
+	assert_string_equal(r.argv[4], "");
+	assert_string_equal(r.argv[5], "two words");
+	assert_string_equal(r.argv[6], "-x");
 	assert_no_children();
 }
 
@@ -389,10 +391,10 @@ process_group(void **state)
 	assert_int_equal(ni_spawn_opts_set_pgroup(o, leader), 0);
 	{
 		char out[PATH_MAX];
-		char *argv[] = { (char *)SPAWNCHILD_PATH,
+		char *argv[] = { (char *)REPORTER_PATH, (char *)"--out",
 		    tu_path_unique(out, "report"), NULL };
 		pid_t pid = SENTINEL_PID;
-		int rc = ni_spawn(&pid, SPAWNCHILD_PATH, argv, NULL, o);
+		int rc = ni_spawn(&pid, REPORTER_PATH, argv, NULL, o);
 		int e = errno, st = rc == 0 ? sp_wait(pid) : -1;
 
 		kill(leader, SIGKILL);

@@ -31,10 +31,10 @@
 #endif
 #endif
 
-static char *const child_argv[] = { (char *)SPAWNCHILD_PATH,
+static char *const child_argv[] = { (char *)REPORTER_PATH,
 	(char *)"/nonexistent-ni/report", NULL };
 
-/* ni_spawn of file with spawnchild's argv. */
+/* ni_spawn of file with reporter's argv. */
 static int
 spawn_file(pid_t *pid, const char *file, const ni_spawn_opts *o)
 {
@@ -110,11 +110,11 @@ null_arguments(void **state)
 	int pidfd = -7;
 
 	(void)state;
-	assert_fails_before_child(ni_spawn(NULL, SPAWNCHILD_PATH, child_argv,
+	assert_fails_before_child(ni_spawn(NULL, REPORTER_PATH, child_argv,
 	    NULL, NULL), &dummy, EINVAL);
 	assert_fails_before_child(ni_spawn(&pid, NULL, child_argv, NULL, NULL),
 	    &pid, EINVAL);
-	assert_fails_before_child(ni_spawn(&pid, SPAWNCHILD_PATH, NULL, NULL,
+	assert_fails_before_child(ni_spawn(&pid, REPORTER_PATH, NULL, NULL,
 	    NULL), &pid, EINVAL);
 	assert_fails_before_child(ni_spawn_pidfd(&pidfd, &pid, NULL,
 	    child_argv, NULL, NULL), &pid, EINVAL);
@@ -133,10 +133,10 @@ source_closed(void **state)
 	assert_int_equal(ni_spawn_opts_map_fd(o, a, 0), 0);
 	assert_int_equal(ni_spawn_opts_map_fd(o, b, 9), 0);
 	close(b);
-	assert_fails_before_child(spawn_file(&pid, SPAWNCHILD_PATH, o), &pid,
+	assert_fails_before_child(spawn_file(&pid, REPORTER_PATH, o), &pid,
 	    EBADF);
 	assert_int_equal(ni_spawn_opts_pass_fd(p, b), 0);
-	assert_fails_before_child(spawn_file(&pid, SPAWNCHILD_PATH, p), &pid,
+	assert_fails_before_child(spawn_file(&pid, REPORTER_PATH, p), &pid,
 	    EBADF);
 	ni_spawn_opts_free(o);
 	ni_spawn_opts_free(p);
@@ -162,9 +162,9 @@ target_above_limit(void **state)
 	assert_int_equal(ni_spawn_opts_map_fd(below, a, 1023), 0);
 	rl.rlim_cur = 1024;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
-	assert_fails_before_child(spawn_file(&pid, SPAWNCHILD_PATH, o), &pid,
+	assert_fails_before_child(spawn_file(&pid, REPORTER_PATH, o), &pid,
 	    EBADF);
-	assert_fails_before_child(spawn_file(&pid, SPAWNCHILD_PATH, at), &pid,
+	assert_fails_before_child(spawn_file(&pid, REPORTER_PATH, at), &pid,
 	    EBADF);
 	spawn_report(below, NULL, NULL, &r);
 	assert_fds(&r, "0 1 2 1023");
@@ -185,12 +185,12 @@ target_above_limit(void **state)
 static void
 spawn_ok_and_enoent(const ni_spawn_opts *o)
 {
-	char *argv[] = { (char *)FDCHECK_PATH, NULL };
+	char *argv[] = { (char *)REPORTER_PATH, NULL };
 	pid_t pid = SENTINEL_PID;
 	int rc, e;
 
 	errno = 0;
-	rc = ni_spawn(&pid, FDCHECK_PATH, argv, NULL, o);
+	rc = ni_spawn(&pid, REPORTER_PATH, argv, NULL, o);
 	e = errno;
 	if (rc != 0)
 		fail_msg("ni_spawn: %s", strerror(e));
@@ -265,7 +265,7 @@ static char **
 huge_argv(void)
 {
 	static char arg[200 * 1024];
-	static char *argv[] = { (char *)SPAWNCHILD_PATH, arg, NULL };
+	static char *argv[] = { (char *)REPORTER_PATH, arg, NULL };
 
 	memset(arg, 'x', sizeof arg - 1);
 	return argv;
@@ -298,7 +298,7 @@ exec_errors(void **state)
 	assert_spawn_fails(spawn_file(&pid, "", NULL), &pid, ENOENT);
 	assert_spawn_fails(spawn_file(&pid, longname(), NULL), &pid,
 	    ENAMETOOLONG);
-	assert_spawn_fails(ni_spawn(&pid, SPAWNCHILD_PATH, huge_argv(), NULL,
+	assert_spawn_fails(ni_spawn(&pid, REPORTER_PATH, huge_argv(), NULL,
 	    NULL), &pid, E2BIG);
 	/* The same with options that make the child do more first. */
 	assert_int_equal(ni_spawn_opts_map_fd(o, 2, 7), 0);
@@ -319,9 +319,9 @@ bad_cwd(void **state)
 	tu_path_unique(missing, "missing");
 	tu_make_file(file, "file", "x");
 	assert_int_equal(ni_spawn_opts_set_cwd(o, missing), 0);
-	assert_spawn_fails(spawn_file(&pid, SPAWNCHILD_PATH, o), &pid, ENOENT);
+	assert_spawn_fails(spawn_file(&pid, REPORTER_PATH, o), &pid, ENOENT);
 	assert_int_equal(ni_spawn_opts_set_cwd(o, file), 0);
-	assert_spawn_fails(spawn_file(&pid, SPAWNCHILD_PATH, o), &pid, ENOTDIR);
+	assert_spawn_fails(spawn_file(&pid, REPORTER_PATH, o), &pid, ENOTDIR);
 	ni_spawn_opts_free(o);
 }
 
@@ -338,7 +338,7 @@ missing_group(void **state)
 		_exit(0);
 	assert_int_equal(sp_wait(gone), 0);
 	assert_int_equal(ni_spawn_opts_set_pgroup(o, gone), 0);
-	assert_spawn_fails(spawn_file(&pid, SPAWNCHILD_PATH, o), &pid, EPERM);
+	assert_spawn_fails(spawn_file(&pid, REPORTER_PATH, o), &pid, EPERM);
 	ni_spawn_opts_free(o);
 }
 
@@ -402,7 +402,7 @@ static int
 dup_failure_in_copy(int a)
 {
 	char out[PATH_MAX];
-	char *argv[] = { (char *)SPAWNCHILD_PATH, out, NULL };
+	char *argv[] = { (char *)REPORTER_PATH, out, NULL };
 	ni_spawn_opts *o = ni_spawn_opts_new(), *ok = ni_spawn_opts_new();
 	pid_t pid = SENTINEL_PID;
 	int n0, rc, e, st;
@@ -421,7 +421,7 @@ dup_failure_in_copy(int a)
 		return 11;
 	close(778);
 	errno = 0;
-	rc = ni_spawn(&pid, SPAWNCHILD_PATH, argv, NULL, o);
+	rc = ni_spawn(&pid, REPORTER_PATH, argv, NULL, o);
 	e = errno;
 	if (rc != -1 || e != EIO) {
 		fprintf(stderr, "ni_spawn with a dup onto 777 refused: returned "
@@ -436,7 +436,7 @@ dup_failure_in_copy(int a)
 		return 14;
 	if (waitpid(-1, &st, WNOHANG | __WALL) != -1 || errno != ECHILD)
 		return 15;
-	if (ni_spawn(&pid, SPAWNCHILD_PATH, argv, NULL, ok) != 0) {
+	if (ni_spawn(&pid, REPORTER_PATH, argv, NULL, ok) != 0) {
 		fprintf(stderr, "control onto 778: errno %d (%s)\n", errno,
 		    strerror(errno));
 		return 16;
@@ -537,7 +537,7 @@ thousand_failures(void **state)
 			want = EACCES;
 			break;
 		default:
-			rc = spawn_file(&pid, SPAWNCHILD_PATH, cwd);
+			rc = spawn_file(&pid, REPORTER_PATH, cwd);
 			want = ENOENT;
 			break;
 		}

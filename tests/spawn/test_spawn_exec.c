@@ -1,6 +1,6 @@
 /*
  * test_spawn_exec - ni_exec, observed from outside: a forked child of the
- * test calls ni_exec(spawnchild), which reports what it received (its
+ * test calls ni_exec(reporter), which reports what it received (its
  * descriptors with inode and flag, cwd, umask, signal mask, session); the
  * test reads the report.  On failure, ni_exec must return -1 with the
  * errno and leave this process as it was: every descriptor with its file
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 /*
- * Forks; the child calls ni_exec(spawnchild OUT extra...) with o and exits
+ * Forks; the child calls ni_exec(reporter OUT extra...) with o and exits
  * 100 + errno & 0x3f if it returns.  Fills *r from the report.
  */
 static void
@@ -26,11 +26,11 @@ exec_report(const ni_spawn_opts *o, struct report *r)
 	int st;
 
 	tu_path_unique(out, "report");
-	sp_argv(argv, 8, SPAWNCHILD_PATH, out, NULL);
+	sp_argv(argv, 8, REPORTER_PATH, out, NULL);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		(void)ni_exec(SPAWNCHILD_PATH, argv, NULL, o);
+		(void)ni_exec(REPORTER_PATH, argv, NULL, o);
 		_exit(100 + (errno & 0x3f));
 	}
 	st = sp_wait(pid);
@@ -207,10 +207,10 @@ exec_failure_restores(void **state)
 	assert_int_equal(ni_spawn_opts_set_search_path(o, true), 0);
 	assert_exec_fails("ni-no-such-command-4f1c", argv, o, ENOENT);
 	assert_int_equal(ni_spawn_opts_map_fd(bad, 77, 5), 0);
-	assert_exec_fails(SPAWNCHILD_PATH, argv, bad, EBADF);
+	assert_exec_fails(REPORTER_PATH, argv, bad, EBADF);
 	assert_int_equal(ni_spawn_opts_map_fd(cwd, a, 5), 0);
 	assert_int_equal(ni_spawn_opts_set_cwd(cwd, "/nonexistent-4f1c"), 0);
-	assert_exec_fails(SPAWNCHILD_PATH, argv, cwd, ENOENT);
+	assert_exec_fails(REPORTER_PATH, argv, cwd, ENOENT);
 	assert_exec_fails(NULL, argv, NULL, EINVAL);
 
 	for (i = 0; i < 40; i++)

@@ -1,6 +1,6 @@
 /*
  * test_spawn_fds - which descriptors a child of ni_spawn receives, seen by
- * the exec'd spawnchild: by default exactly 0, 1 and 2 (the same files as
+ * the exec'd reporter: by default exactly 0, 1 and 2 (the same files as
  * ours), however many inheritable descriptors this process has and even
  * above a lowered soft RLIMIT_NOFILE; with close_fds false the inheritable
  * ones too and never a non-inheritable one; a passed descriptor arrives
@@ -79,7 +79,7 @@ default_stdio_only(void **state)
 		if (i % 10 == 0)	/* a few close-on-exec among them */
 			sp_dup_at(devnull, fd + 1, true);
 	}
-	assert_true(tu_child_has_fd(fd)); /* control: fdcheck does see it */
+	assert_true(tu_child_has_fd(fd)); /* control: the reporter does see it */
 	assert_true(tu_fd_count() >= MANY + 4);
 
 	spawn_report(NULL, NULL, NULL, &r);

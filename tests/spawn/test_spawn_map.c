@@ -1,6 +1,6 @@
 /*
  * test_spawn_map - ni_spawn_opts_map_fd, observed in the exec'd
- * spawnchild: any source onto any target; mappings that act as one step
+ * reporter: any source onto any target; mappings that act as one step
  * (swaps, rotations of 0/1/2 among themselves, a source that is another
  * mapping's target, one source onto several targets); a standard stream
  * that is closed here stays closed in the child unless mapped, and mapping
@@ -76,7 +76,7 @@ struct outcome {
 	char out[PATH_MAX];
 };
 
-/* ni_spawn(spawnchild OUT extra...) and wait, no assertion inside. */
+/* ni_spawn(reporter OUT extra...) and wait, no assertion inside. */
 static void
 spawn_quietly(struct outcome *x, const ni_spawn_opts *o,
     const char *const *extra)
@@ -87,14 +87,15 @@ spawn_quietly(struct outcome *x, const ni_spawn_opts *o,
 	int st, n = 0;
 
 	tu_path_unique(x->out, "report");
-	argv[n++] = (char *)SPAWNCHILD_PATH;
+	argv[n++] = (char *)REPORTER_PATH;
+	argv[n++] = (char *)"--out";
 	argv[n++] = x->out;
 	while (extra != NULL && *extra != NULL && n < 38)
 		argv[n++] = (char *)*extra++;
 	argv[n] = NULL;
 	fdtab_take(&before);
 	errno = 0;
-	x->rc = ni_spawn(&pid, SPAWNCHILD_PATH, argv, NULL, o);
+	x->rc = ni_spawn(&pid, REPORTER_PATH, argv, NULL, o);
 	x->err = errno;
 	fdtab_take(&now);
 	x->table_changed = fdtab_differs(&before, &now, x->table_msg,
@@ -119,7 +120,7 @@ check_outcome(const struct outcome *x, struct report *r)
 	if (x->table_changed)
 		fail_msg("our descriptor table changed: %s", x->table_msg);
 	if (x->status != 0)
-		fail_msg("spawnchild exited with status %d", x->status);
+		fail_msg("reporter exited with status %d", x->status);
 	read_report(x->out, r);
 	assert_no_children();
 }

@@ -60,9 +60,10 @@ static void
 pidfd_basic(void **state)
 {
 	char out[PATH_MAX], out2[PATH_MAX];
-	char *argv[] = { (char *)SPAWNCHILD_PATH, tu_path_unique(out, "report"),
+	char *argv[] = { (char *)REPORTER_PATH, (char *)"--out",
+	    tu_path_unique(out, "report"),
 	    (char *)"--wait-stdin", (char *)"--exit", (char *)"7", NULL };
-	char *argv2[] = { (char *)SPAWNCHILD_PATH,
+	char *argv2[] = { (char *)REPORTER_PATH, (char *)"--out",
 	    tu_path_unique(out2, "report"), NULL };
 	ni_spawn_opts *o, *keep;
 	struct fdtab before;
@@ -80,7 +81,7 @@ pidfd_basic(void **state)
 	assert_int_equal(ni_spawn_opts_map_fd(o, p[0], 0), 0);
 	fdtab_take(&before);
 	errno = 0;
-	rc = ni_spawn_pidfd(&pidfd, &pid, SPAWNCHILD_PATH, argv, NULL, o);
+	rc = ni_spawn_pidfd(&pidfd, &pid, REPORTER_PATH, argv, NULL, o);
 	e = errno;
 	skip_if_enosys(rc, e);
 	if (rc != 0)
@@ -108,7 +109,7 @@ pidfd_basic(void **state)
 
 	/* A second child, inheritable fds passed: not the pidfd. */
 	assert_int_equal(ni_spawn_opts_set_close_fds(keep, false), 0);
-	assert_int_equal(ni_spawn(&pid2, SPAWNCHILD_PATH, argv2, NULL, keep),
+	assert_int_equal(ni_spawn(&pid2, REPORTER_PATH, argv2, NULL, keep),
 	    0);
 	assert_int_equal(sp_wait(pid2), 0);
 	read_report(out2, &r);
@@ -139,7 +140,8 @@ pidfd_basic(void **state)
 static void
 pidfd_failures(void **state)
 {
-	char *argv[] = { (char *)SPAWNCHILD_PATH, (char *)"/nonexistent-ni/r",
+	char *argv[] = { (char *)REPORTER_PATH, (char *)"--out",
+	    (char *)"/nonexistent-ni/r",
 	    NULL };
 	char missing[PATH_MAX];
 	ni_spawn_opts *o, *bad;
@@ -162,17 +164,17 @@ pidfd_failures(void **state)
 	assert_int_equal(pidfd, -7);
 	assert_int_equal(ni_spawn_opts_set_cwd(o, tu_path_unique(missing,
 	    "missing")), 0);
-	assert_spawn_fails(ni_spawn_pidfd(&pidfd, &pid, SPAWNCHILD_PATH, argv,
+	assert_spawn_fails(ni_spawn_pidfd(&pidfd, &pid, REPORTER_PATH, argv,
 	    NULL, o), &pid, ENOENT);
 	assert_int_equal(pidfd, -7);
 	assert_int_equal(ni_spawn_opts_map_fd(bad, a, 5), 0);
 	close(a);
 	sp_chld_count_start();
-	assert_spawn_fails(ni_spawn_pidfd(&pidfd, &pid, SPAWNCHILD_PATH, argv,
+	assert_spawn_fails(ni_spawn_pidfd(&pidfd, &pid, REPORTER_PATH, argv,
 	    NULL, bad), &pid, EBADF);
 	assert_int_equal(sp_chld_count_stop(), 0);
 	assert_int_equal(pidfd, -7);
-	assert_spawn_fails(ni_spawn_pidfd(NULL, &pid, SPAWNCHILD_PATH, argv,
+	assert_spawn_fails(ni_spawn_pidfd(NULL, &pid, REPORTER_PATH, argv,
 	    NULL, NULL), &pid, EINVAL);
 	ni_spawn_opts_free(o);
 	ni_spawn_opts_free(bad);
@@ -182,7 +184,7 @@ pidfd_failures(void **state)
 static void
 pidfd_many(void **state)
 {
-	char *argv[] = { (char *)FDCHECK_PATH, NULL };
+	char *argv[] = { (char *)REPORTER_PATH, NULL };
 	ni_spawn_opts *o;
 	struct fdtab before;
 	int devnull, i, rc;
@@ -199,7 +201,7 @@ pidfd_many(void **state)
 		int pidfd = -1;
 		pid_t pid = SENTINEL_PID;
 
-		rc = ni_spawn_pidfd(&pidfd, &pid, FDCHECK_PATH, argv, NULL, o);
+		rc = ni_spawn_pidfd(&pidfd, &pid, REPORTER_PATH, argv, NULL, o);
 		skip_if_enosys(rc, errno);
 		assert_int_equal(rc, 0);
 		memset(&si, 0, sizeof si);
@@ -226,7 +228,7 @@ pidfd_many(void **state)
 static void
 pidfd_refused_is_enosys(void **state)
 {
-	char *argv[] = { (char *)FDCHECK_PATH, NULL };
+	char *argv[] = { (char *)REPORTER_PATH, NULL };
 	ni_spawn_opts *o;
 	int pidfd = -7, null, i;
 	pid_t pid = SENTINEL_PID;
@@ -244,11 +246,11 @@ pidfd_refused_is_enosys(void **state)
 	assert_true(null >= 0);
 	assert_int_equal(ni_spawn_opts_map_fd(o, null, 1), 0);
 	for (i = 0; i < 2; i++) {
-		assert_spawn_fails(ni_spawn_pidfd(&pidfd, &pid, FDCHECK_PATH,
+		assert_spawn_fails(ni_spawn_pidfd(&pidfd, &pid, REPORTER_PATH,
 		    argv, NULL, o), &pid, ENOSYS);
 		assert_int_equal(pidfd, -7);
 	}
-	assert_int_equal(ni_spawn(&pid, FDCHECK_PATH, argv, NULL, o), 0);
+	assert_int_equal(ni_spawn(&pid, REPORTER_PATH, argv, NULL, o), 0);
 	assert_int_equal(sp_wait(pid), 0);
 #ifdef NI_TEST_SPAWN_PORTABLE
 	/* spawn_posix.c forks: no vfork child to keep, no pidfd either. */

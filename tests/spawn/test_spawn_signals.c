@@ -1,5 +1,5 @@
 /*
- * test_spawn_signals - signals and the child of ni_spawn.  spawnchild
+ * test_spawn_signals - signals and the child of ni_spawn.  reporter
  * reads its dispositions (sigaction queries, and /proc/self/status where
  * /proc is visible) before it does anything: what we catch is default
  * there, what we ignore stays ignored, the mask is the spawning thread's
@@ -30,7 +30,7 @@ bit(int sig)
 	return 1ull << (sig - 1);
 }
 
-/* Our dispositions, as spawnchild computes its own. */
+/* Our dispositions, as reporter computes its own. */
 static void
 our_dispositions(unsigned long long *ign, unsigned long long *cgt)
 {
@@ -67,16 +67,17 @@ mask_bits(const sigset_t *s)
 		fail_msg("%s is %#llx, expected %#llx", #got, g_, w_);       \
 } while (0)
 
-/* spawnchild through ni_spawn where SIGCHLD is ignored: the kernel reaps
+/* reporter through ni_spawn where SIGCHLD is ignored: the kernel reaps
  * it, so it is waited for by its report, not by waitpid. */
 static void
 spawn_report_reaped(struct report *r)
 {
 	char out[PATH_MAX];
-	char *argv[] = { (char *)SPAWNCHILD_PATH, tu_path_unique(out, "report"),
+	char *argv[] = { (char *)REPORTER_PATH, (char *)"--out",
+	    tu_path_unique(out, "report"),
 	    NULL };
 	pid_t pid = SENTINEL_PID;
-	int i, rc = ni_spawn(&pid, SPAWNCHILD_PATH, argv, NULL, NULL), e = errno;
+	int i, rc = ni_spawn(&pid, REPORTER_PATH, argv, NULL, NULL), e = errno;
 
 	if (rc != 0)
 		fail_msg("ni_spawn with SIGCHLD ignored: errno %d (%s)", e,
@@ -232,7 +233,8 @@ static void *
 spawn_from_thread(void *arg)
 {
 	struct thread_spawn *t = arg;
-	char *argv[] = { (char *)SPAWNCHILD_PATH, t->out, NULL };
+	char *argv[] = { (char *)REPORTER_PATH, (char *)"--out", t->out,
+	    NULL };
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -240,7 +242,7 @@ spawn_from_thread(void *arg)
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
 	t->pid = SENTINEL_PID;
 	errno = 0;
-	t->rc = ni_spawn(&t->pid, SPAWNCHILD_PATH, argv, NULL, NULL);
+	t->rc = ni_spawn(&t->pid, REPORTER_PATH, argv, NULL, NULL);
 	t->err = errno;
 	return NULL;
 }
@@ -406,7 +408,7 @@ static int
 spawn_into_storm(bool naive, int max, bool stop_at_first, int *killed,
     int *failed)
 {
-	char *argv[] = { (char *)FDCHECK_PATH, NULL };
+	char *argv[] = { (char *)REPORTER_PATH, NULL };
 	ni_spawn_opts *o = sp_opts();
 	struct sigaction old;
 	pthread_t th;
@@ -430,7 +432,7 @@ spawn_into_storm(bool naive, int max, bool stop_at_first, int *killed,
 			break;
 		if (naive) {
 			pid = naive_spawn(leader, argv, devnull);
-		} else if (ni_spawn(&pid, FDCHECK_PATH, argv, NULL, o) != 0) {
+		} else if (ni_spawn(&pid, REPORTER_PATH, argv, NULL, o) != 0) {
 			(*failed)++;
 			continue;
 		}

@@ -2,7 +2,7 @@
  * test_spawn_storm - ni_spawn under a storm of signals: SIGALRM from a
  * 1 kHz interval timer and SIGCHLD from every child, both caught by
  * handlers installed without SA_RESTART so that every slow call in
- * ni_spawn meets EINTR.  No EINTR may escape: 1000 spawns of fdcheck
+ * ni_spawn meets EINTR.  No EINTR may escape: 1000 spawns of the reporter
  * (stdout on a pipe) each succeed and report exactly 0 1 2, every child
  * exits 0 and is reaped by us; failing spawns fail with their own errno;
  * the timer really fired throughout; our table is unchanged at the end.
@@ -101,11 +101,11 @@ note(struct tally *t, int i, const char *fmt, const char *what)
 		    what);
 }
 
-/* SPAWNS spawns of fdcheck, alternating ni_spawn and ni_spawn_pidfd. */
+/* SPAWNS spawns of the reporter, alternating ni_spawn and ni_spawn_pidfd. */
 static void
 thousand_spawns_in_storm(void **state)
 {
-	char *argv[] = { (char *)FDCHECK_PATH, NULL }, line[1024];
+	char *argv[] = { (char *)REPORTER_PATH, NULL }, line[8192], fds[1024];
 	ni_spawn_opts *o = sp_opts();
 	struct tally t = { 0, 0, 0, 0, "" };
 	struct fdtab before;
@@ -124,8 +124,8 @@ thousand_spawns_in_storm(void **state)
 		pidfd = -1;
 		errno = 0;
 		rc = with_pidfd ?
-		    ni_spawn_pidfd(&pidfd, &pid, FDCHECK_PATH, argv, NULL, o) :
-		    ni_spawn(&pid, FDCHECK_PATH, argv, NULL, o);
+		    ni_spawn_pidfd(&pidfd, &pid, REPORTER_PATH, argv, NULL, o) :
+		    ni_spawn(&pid, REPORTER_PATH, argv, NULL, o);
 		e = errno;
 		if (rc != 0 && with_pidfd && e == ENOSYS) {
 			pidfds = 0;	/* no pidfds here */
@@ -139,7 +139,8 @@ thousand_spawns_in_storm(void **state)
 			continue;
 		}
 		read_line(p[0], line, sizeof line);
-		if (strcmp(line, "0 1 2\n") != 0) {
+		if (tu_report_fds(line, fds, sizeof fds) != 0 ||
+		    strcmp(fds, "0 1 2") != 0) {
 			t.wrong++;
 			note(&t, i, "child reported", line);
 		}
@@ -187,7 +188,7 @@ failures_in_storm(void **state)
 		pid = SENTINEL_PID;
 		errno = 0;
 		rc = i % 2 ? ni_spawn(&pid, "/nonexistent-ni/prog", argv, NULL,
-		    NULL) : ni_spawn(&pid, FDCHECK_PATH, argv, NULL, cwd);
+		    NULL) : ni_spawn(&pid, REPORTER_PATH, argv, NULL, cwd);
 		e = errno;
 		if ((rc != -1 || e != ENOENT || pid != SENTINEL_PID) &&
 		    bad++ < 5)

@@ -5,7 +5,7 @@
  * dup2, pipe, pipe2, socket, socketpair, accept and accept4 on a loopback
  * TCP listener, recvmsg with SCM_RIGHTS, openpty, posix_openpt, mkstemp,
  * mkostemp, epoll, eventfd, timerfd, signalfd, inotify, memfd) while two
- * threads spawn fdcheck with close_fds FALSE, its stdout on a pipe, one
+ * threads spawn the reporter with close_fds FALSE, its stdout on a pipe, one
  * with ni_spawn and one with ni_spawn_pidfd.  Every child must report
  * exactly 0 1 2 and KEEP, an inheritable fd kept on purpose, plus, for
  * the ni_spawn thread, PASSED, a non-inheritable fd it passes with
@@ -127,22 +127,23 @@ static void *
 spawner_thread(void *arg)
 {
 	struct spawner *s = arg;
-	char *argv[] = { (char *)FDCHECK_PATH, NULL }, line[4096];
+	char *argv[] = { (char *)REPORTER_PATH, NULL }, line[8192];
+	char fds[1024];
 	siginfo_t si;
 	pid_t pid;
 	int st, rc, pidfd = -1;
 
 	while (!atomic_load(&stop) && s->spawns < s->cap) {
 		rc = s->use_pidfd ?
-		    ni_spawn_pidfd(&pidfd, &pid, FDCHECK_PATH, argv, NULL, s->o) :
-		    ni_spawn(&pid, FDCHECK_PATH, argv, NULL, s->o);
+		    ni_spawn_pidfd(&pidfd, &pid, REPORTER_PATH, argv, NULL, s->o) :
+		    ni_spawn(&pid, REPORTER_PATH, argv, NULL, s->o);
 		if (rc != 0) {
 			spawn_error(s, "ni_spawn", errno);
 			break;
 		}
 		s->spawns++;
 		if (read_line(s->pipe[0], line, sizeof line) != 0) {
-			spawn_error(s, "no line from fdcheck", errno);
+			spawn_error(s, "no report from the reporter", errno);
 			kill(pid, SIGKILL);
 			atomic_store(&stop, 1);	/* no use waiting on */
 		}
@@ -158,8 +159,9 @@ spawner_thread(void *arg)
 			st = WIFEXITED(st) ? WEXITSTATUS(st) : 1000;
 		}
 		if (st != 0)
-			spawn_error(s, "fdcheck failed", 0);
-		if (strcmp(line, s->expected) != 0) {
+			spawn_error(s, "the reporter failed", 0);
+		if (tu_report_fds(line, fds, sizeof fds) != 0 ||
+		    strcmp(fds, s->expected) != 0) {
 			if (s->leaks++ == 0)
 				snprintf(s->first_leak, sizeof s->first_leak,
 				    "%.200s", line);
@@ -191,7 +193,7 @@ spawner_setup(struct spawner *s, int id, int cap, bool stop_at_leak)
 	s->cap = cap;
 	s->stop_at_leak = stop_at_leak;
 	s->use_pidfd = id == 1;
-	s->expected = id == 0 ? "0 1 2 100 101\n" : "0 1 2 100\n";
+	s->expected = id == 0 ? "0 1 2 100 101" : "0 1 2 100";
 	sp_pipe(s->pipe);
 	s->o = sp_opts();
 	assert_int_equal(ni_spawn_opts_set_close_fds(s->o, false), 0);
@@ -199,11 +201,12 @@ spawner_setup(struct spawner *s, int id, int cap, bool stop_at_leak)
 	if (id == 0)
 		assert_int_equal(ni_spawn_opts_pass_fd(s->o, PASSED), 0);
 	if (s->use_pidfd) {	/* pidfds here? else ni_spawn for both */
-		char *argv[] = { (char *)FDCHECK_PATH, NULL }, line[256];
+		char *argv[] = { (char *)REPORTER_PATH, NULL }, line[8192];
+		char fds[1024];
 		int pidfd;
 		pid_t pid;
 
-		if (ni_spawn_pidfd(&pidfd, &pid, FDCHECK_PATH, argv, NULL,
+		if (ni_spawn_pidfd(&pidfd, &pid, REPORTER_PATH, argv, NULL,
 		    s->o) != 0) {
 			assert_int_equal(errno, ENOSYS);
 			s->use_pidfd = false;
@@ -212,7 +215,8 @@ spawner_setup(struct spawner *s, int id, int cap, bool stop_at_leak)
 		assert_int_equal(read_line(s->pipe[0], line, sizeof line), 0);
 		assert_int_equal(sp_wait(pid), 0);
 		close(pidfd);
-		assert_string_equal(line, s->expected);
+		assert_int_equal(tu_report_fds(line, fds, sizeof fds), 0);
+		assert_string_equal(fds, s->expected);
 	}
 }
 
@@ -341,7 +345,7 @@ control_naive_creators_leak(void **state)
 }
 
 /* Spawns per second of one spawner alone: what "starved" is measured
- * against (fdcheck is slow with /proc hidden, fork slow under ASan). */
+ * against (the reporter is slow with /proc hidden, fork slow under ASan). */
 static double
 baseline_rate(void)
 {
@@ -400,9 +404,9 @@ static void *
 small_stack_thread(void *arg)
 {
 	struct small_stack *a = arg;
-	char *argv[] = { (char *)FDCHECK_PATH, NULL };
+	char *argv[] = { (char *)REPORTER_PATH, NULL };
 
-	a->rc = ni_spawn(&a->pid, FDCHECK_PATH, argv, NULL, a->o);
+	a->rc = ni_spawn(&a->pid, REPORTER_PATH, argv, NULL, a->o);
 	a->err = errno;
 	return NULL;
 }

@@ -1,32 +1,43 @@
 /*
- * spawnchild - the program the ni_spawn tests start: it reports what it
- * received across execve() and what it runs with, so that every check is
- * made on a really exec'd child.
+ * reporter - the one child every test execs to see what a program really
+ * receives across execve() (the library's tests, `noinherit exec`'s,
+ * ni_spawn's and ni_exec's, the shim's end-to-end tests), and what it runs
+ * with.
  *
- *   spawnchild OUT [--write N]... [--echo] [--wait-stdin] [--env NAME]...
- *              [--exit N] [-- ARG...]
+ *   reporter [TAG] [--out FILE] [--write N]... [--write-std] [--echo]
+ *            [--wait-stdin] [--read-fd N] [--env NAME]... [--exit N]
+ *            [-- ARG...]
  *
  * It looks before it does anything that could change what it looks at:
  * first the open descriptors (fdscan, before any other descriptor exists),
  * then the signal dispositions (sigaction queries: it installs no handler
  * of its own, ever), its mask and pending set, and, where /proc can be
  * read, the kernel's own SigIgn/SigCgt/SigBlk lines as a cross-check.
- * Then it acts: --write N writes "to-N\n" into its fd N; --echo reads one
- * line from fd 0 and writes "echo:LINE" to fd 1; --wait-stdin reads fd 0
- * to end of file.  Last it creates OUT (O_EXCL: never a stale report) and
- * writes one "KEY VALUE" line per fact:
+ * Then it acts, in the order given: --write N writes "to-N\n" into its fd
+ * N; --write-std the same into each of 0, 1 and 2 that is open; --echo
+ * reads one line from fd 0 and writes "echo:LINE" to fd 1; --wait-stdin
+ * reads fd 0 to end of file; --read-fd N copies what can be read from fd N
+ * to fd 1 (status 1 if it cannot: not received).  Last it writes its
+ * report, in one write, to stdout or to FILE (created O_EXCL: never a
+ * stale report).  One format, one fact per line:
  *
+ *	reporter TAG: fds 0 1 2 5   the descriptors received (open, and
+ *	                            inheritable: a close-on-exec one was made
+ *	                            here after the exec, as by a preloaded
+ *	                            shim), ascending; TAG "-" when none given
+ *	fd N DEV INO CLOEXEC TEXT TARGET   one per open descriptor, ascending
  *	pid P / ppid P / pgid P / sid P / umask 0OOO / cwd PATH
  *	ign HEX / cgt HEX / blk HEX / pnd HEX   bit (S - 1) for signal S
  *	proc_ign HEX / proc_cgt HEX / proc_blk HEX   (only with /proc)
  *	argc N / argv I TEXT / envc N / env NAME=VALUE or env NAME (unset)
- *	fd N DEV INO CLOEXEC TEXT   one per descriptor received, ascending
  *	end
  *
  * TEXT of an fd is the first line of a regular file (pread at 0, at most
- * 63 bytes), or "-".  Every argument is reported (argv 0 .. argc-1),
- * options included; "--" only ends the options.  Exit status: N of --exit
- * (default 0), or 100 if anything failed.  Raw calls only, no stdio.
+ * 63 bytes, no space), or "-"; TARGET what /proc/self/fd/N links to
+ * (socket:[INO], pipe:[INO], a path), or "-" without /proc.  Every
+ * argument is reported (argv 0 .. argc-1), options included; "--" only
+ * ends the options.  Exit status: N of --exit (default 0), 1 when
+ * --read-fd could not read, or 100 if anything else failed.  No stdio.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +55,7 @@
 #include "fdscan.h"
 
 #define FAIL 100
+#define NOREAD 1	/* --read-fd: not received */
 
 extern char **environ;
 
@@ -139,20 +151,43 @@ write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-/* One formatted line into fd; sets *rc on failure. */
+/* The report, built in memory and written at once: children that share
+ * a stdout (a shell's, a pipe's) never interleave their lines. */
+static struct {
+	char *buf;
+	size_t len, cap;
+} rep;
+
+/* One formatted line into the report; sets *rc on failure. */
 static void
-say(int fd, int *rc, const char *fmt, ...)
+say(int *rc, const char *fmt, ...)
 {
-	char line[PATH_MAX + 128];
+	char line[PATH_MAX + 256];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof line ||
-	    write_all(fd, line, (size_t)n) != 0)
+	if (n < 0 || (size_t)n >= sizeof line) {
 		*rc = FAIL;
+		return;
+	}
+	if (rep.len + (size_t)n > rep.cap) {
+		size_t cap = rep.cap ? 2 * rep.cap : 8192;
+		char *b;
+
+		while (cap < rep.len + (size_t)n)
+			cap *= 2;
+		if ((b = realloc(rep.buf, cap)) == NULL) {
+			*rc = FAIL;
+			return;
+		}
+		rep.buf = b;
+		rep.cap = cap;
+	}
+	memcpy(rep.buf + rep.len, line, (size_t)n);
+	rep.len += (size_t)n;
 }
 
 static void
@@ -173,24 +208,46 @@ first_line(int fd, const struct stat *st, char text[64])
 		strcpy(text, "-");
 }
 
+/* The summary line: the received descriptors (open, inheritable). */
 static void
-report_fds(int out, const struct fdscan *l, int *rc)
+report_received(const char *tag, const struct fdscan *l, const int *flags,
+    int *rc)
 {
-	char text[64];
+	size_t i;
+
+	say(rc, "reporter %s: fds", tag);
+	for (i = 0; i < l->n; i++)
+		if (flags[i] >= 0 && !(flags[i] & FD_CLOEXEC))
+			say(rc, " %d", l->v[i]);
+	say(rc, "\n");
+}
+
+static void
+report_fds(const struct fdscan *l, const int *flags, int *rc)
+{
+	char text[64], path[64], target[PATH_MAX];
 	struct stat st;
+	ssize_t len;
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
-		int fd = l->v[i], fl = fcntl(fd, F_GETFD);
+		int fd = l->v[i];
 
-		if (fl == -1 || fstat(fd, &st) != 0) {
+		if (flags[i] == -1 || fstat(fd, &st) != 0) {
 			*rc = FAIL;
 			continue;
 		}
 		first_line(fd, &st, text);
-		say(out, rc, "fd %d %llu %llu %d %s\n", fd,
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		len = readlink(path, target, sizeof target - 1);
+		if (len <= 0)
+			strcpy(target, "-");
+		else
+			target[len] = '\0';
+		say(rc, "fd %d %llu %llu %d %s %s\n", fd,
 		    (unsigned long long)st.st_dev,
-		    (unsigned long long)st.st_ino, (fl & FD_CLOEXEC) != 0, text);
+		    (unsigned long long)st.st_ino, (flags[i] & FD_CLOEXEC) != 0,
+		    text, target);
 	}
 }
 
@@ -225,45 +282,90 @@ wait_stdin(void)
 	return 0;
 }
 
+/* --read-fd: fd's contents to fd 1; 0, NOREAD if fd cannot be read. */
+static int
+read_fd(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return NOREAD;
+		if (write_all(1, buf, (size_t)n) != 0)
+			return FAIL;
+	}
+	return 0;
+}
+
+/* "to-N\n" into fd. */
+static int
+write_to(int fd)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "to-%d\n", fd);
+	return write_all(fd, buf, strlen(buf));
+}
+
 int
 main(int argc, char **argv)
 {
 	struct fdscan l = { NULL, 0, 0 };
 	struct sigs s;
-	const char *envs[16];
-	char cwd[PATH_MAX], buf[32];
-	int i, out, nenv = 0, status = 0, rc = 0, envc = 0;
+	const char *envs[16], *tag = "-", *outpath = NULL;
+	char cwd[PATH_MAX];
+	int i, out = 1, nenv = 0, status = 0, rc = 0, envc = 0, *flags;
 	mode_t mask;
 	bool opts = true;
+	size_t k;
 
 	/* Descriptors first: nothing else is open yet. */
-	if (argc < 2 || fdscan(&l) != 0 || look_signals(&s) != 0)
+	if (fdscan(&l) != 0)
 		return FAIL;
+	flags = malloc((l.n + 1) * sizeof *flags);
+	if (flags == NULL || look_signals(&s) != 0)
+		return FAIL;
+	for (k = 0; k < l.n; k++)
+		flags[k] = fcntl(l.v[k], F_GETFD);
 	look_proc(&s);
 	mask = umask(0);
 	umask(mask);
 	if (getcwd(cwd, sizeof cwd) == NULL)
 		strcpy(cwd, "?");
 
-	for (i = 2; i < argc; i++) {
+	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		int r = 0;
 
 		if (!opts)
 			continue;
 		if (strcmp(a, "--") == 0) {
 			opts = false;
+		} else if (i == 1 && strncmp(a, "--", 2) != 0) {
+			tag = a;
+		} else if (strcmp(a, "--out") == 0 && i + 1 < argc) {
+			outpath = argv[++i];
 		} else if (strcmp(a, "--write") == 0 && i + 1 < argc) {
-			int fd = atoi(argv[++i]);
-
-			snprintf(buf, sizeof buf, "to-%d\n", fd);
-			if (write_all(fd, buf, strlen(buf)) != 0)
+			if (write_to(atoi(argv[++i])) != 0)
 				rc = FAIL;
+		} else if (strcmp(a, "--write-std") == 0) {
+			int fd;
+
+			for (fd = 0; fd <= 2; fd++)
+				if (fcntl(fd, F_GETFD) != -1 && write_to(fd) != 0)
+					rc = FAIL;
 		} else if (strcmp(a, "--echo") == 0) {
 			if (echo() != 0)
 				rc = FAIL;
 		} else if (strcmp(a, "--wait-stdin") == 0) {
 			if (wait_stdin() != 0)
 				rc = FAIL;
+		} else if (strcmp(a, "--read-fd") == 0 && i + 1 < argc) {
+			if ((r = read_fd(atoi(argv[++i]))) != 0 && rc == 0)
+				rc = r;
 		} else if (strcmp(a, "--env") == 0 && i + 1 < argc) {
 			if (nenv < 16)
 				envs[nenv++] = argv[++i];
@@ -274,35 +376,42 @@ main(int argc, char **argv)
 		}
 	}
 
-	out = open(argv[1], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0)
-		return FAIL;
-	say(out, &rc, "pid %ld\nppid %ld\npgid %ld\nsid %ld\n", (long)getpid(),
+	report_received(tag, &l, flags, &rc);
+	report_fds(&l, flags, &rc);
+	say(&rc, "pid %ld\nppid %ld\npgid %ld\nsid %ld\n", (long)getpid(),
 	    (long)getppid(), (long)getpgid(0), (long)getsid(0));
-	say(out, &rc, "umask %04o\ncwd %s\n", (unsigned)mask, cwd);
-	say(out, &rc, "ign %llx\ncgt %llx\nblk %llx\npnd %llx\n", s.ign, s.cgt,
+	say(&rc, "umask %04o\ncwd %s\n", (unsigned)mask, cwd);
+	say(&rc, "ign %llx\ncgt %llx\nblk %llx\npnd %llx\n", s.ign, s.cgt,
 	    s.blk, s.pnd);
 	if (s.proc_ign[0] != '\0')
-		say(out, &rc, "proc_ign %s\nproc_cgt %s\nproc_blk %s\n",
+		say(&rc, "proc_ign %s\nproc_cgt %s\nproc_blk %s\n",
 		    s.proc_ign, s.proc_cgt, s.proc_blk);
-	say(out, &rc, "argc %d\n", argc);
+	say(&rc, "argc %d\n", argc);
 	for (i = 0; i < argc; i++)
-		say(out, &rc, "argv %d %s\n", i, argv[i]);
+		say(&rc, "argv %d %s\n", i, argv[i]);
 	while (environ != NULL && environ[envc] != NULL)
 		envc++;
-	say(out, &rc, "envc %d\n", envc);
+	say(&rc, "envc %d\n", envc);
 	for (i = 0; i < nenv; i++) {
 		const char *v = getenv(envs[i]);
 
 		if (v != NULL)
-			say(out, &rc, "env %s=%s\n", envs[i], v);
+			say(&rc, "env %s=%s\n", envs[i], v);
 		else
-			say(out, &rc, "env %s\n", envs[i]);
+			say(&rc, "env %s\n", envs[i]);
 	}
-	report_fds(out, &l, &rc);
-	say(out, &rc, "end\n");
-	if (close(out) != 0)
+	say(&rc, "end\n");
+	if (outpath != NULL) {
+		out = open(outpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0644);
+		if (out < 0)
+			return FAIL;
+	}
+	if (write_all(out, rep.buf, rep.len) != 0 ||
+	    (outpath != NULL && close(out) != 0))
 		rc = FAIL;
+	free(rep.buf);
+	free(flags);
 	fdscan_free(&l);
 	return rc != 0 ? rc : status;
 }
