@@ -57,7 +57,7 @@ build() {	# build DIR TOOLCHAIN [CMAKE ARGS]
 		{ cat "$dir.configure.log"; exit 1; }
 	cmake --build "$dir" -j2
 	for t in noinherit noinherit_static noinherit_cli leakdemo spawnserver \
-	    fdcheck test_create_dup test_closefds header_c99; do
+	    reporter test_create_dup test_closefds header_c99; do
 		grep -q "^build [^:]*$t[^:]*:" "$dir/build.ninja" 2>/dev/null ||
 			{ echo "FAIL $dir: no target $t"; fail=1; }
 	done
