@@ -510,14 +510,15 @@ trace.hijack)
 	err "^noinherit: trace: refused 1 connection to the channel from processes outside the traced tree\$"
 	! grep -q HIJACK "$tmp/report" || fail "the fake record made it into the report"
 	grep -q "^noinherit: trace: no descriptor crossed an exec (" "$tmp/report" || fail "report: $(cat "$tmp/report")"
-	# After: a survivor execs once the tool is gone; nobody listens on
-	# the name and must get nothing.
+	# After: a survivor execs once the tool is gone, passing fd 5 on (so
+	# that its shim has a record to send); nobody listens on the name and
+	# must get nothing.
 	rm -f "$pub/chan" "$pub/go" "$pub/late.out"
-	run "$ni" trace -o "$tmp/report" -- sh -c 'echo "$NOINHERIT_LOG" >"$1/chan"; (i=0; while [ ! -e "$1/go" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exec "$2" late >"$1/late.out") >/dev/null 2>&1 </dev/null & exit 0' sh "$pub" "$pub/reporter"
+	run "$ni" trace -o "$tmp/report" -- sh -c 'echo "$NOINHERIT_LOG" >"$1/chan"; (i=0; while [ ! -e "$1/go" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exec "$2" late 5</dev/null >"$1/late.out") >/dev/null 2>&1 </dev/null & exit 0' sh "$pub" "$pub/reporter"
 	status 0
 	err "^noinherit: trace: [0-9]+ process(es)? still ran when sh exited: what (it execs|they exec) later is not observed\$"
 	nobody after "$(cat "$pub/chan")" "$pub/go" "$pub/late.out" >"$tmp/nobody" 2>&1 || { cat "$tmp/nobody"; fail "nobody's attempt after the trace"; }
-	grep -q "^reporter late: fds 0 1 2\$" "$pub/late.out" || fail "the survivor did not run: $(cat "$pub/late.out" 2>&1)"
+	grep -q "^reporter late: fds 0 1 2 5\$" "$pub/late.out" || fail "the survivor did not run: $(cat "$pub/late.out" 2>&1)"
 	grep -Eq "^after: [1-9][0-9]* connections?, 0 bytes\$" "$tmp/nobody" || fail "nobody got records: $(cat "$tmp/nobody")"
 	[ -z "$(ls -A "$tmp/t")" ] || fail "left in TMPDIR: $(ls -A "$tmp/t")"
 	;;
