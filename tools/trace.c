@@ -362,9 +362,14 @@ spin_init(struct spin *s)
 	long max = SPIN_MAX_US;
 
 	if (v != NULL && *v != '\0') {
+		errno = 0;
 		max = strtol(v, &end, 10);
-		if (*end != '\0' || max < 0 || max > 1000000)
+		if (*end != '\0' || errno != 0 || max < 0 || max > 1000000) {
+			say("NOINHERIT_TRACE_SPIN_US=%.64s is not a number of "
+			    "microseconds from 0 to 1000000: %d is used", v,
+			    SPIN_MAX_US);
 			max = SPIN_MAX_US;
+		}
 	}
 	s->max = s->budget = max;
 }
