@@ -549,6 +549,36 @@ trace.git)
 	status 0
 	jcheck "$tmp/report" 'any(f["kind"] == "pipe" and f["made_by"] == "pipe" and any("index-pack" in r["argv"] and r["class"] == "leaked" for r in f["receivers"]) for f in F)'
 	;;
+trace.cxx)
+	# A C++ leaker: its frames are named as addr2line -C names them, from
+	# DWARF (built -g) and from .dynsym alone (stripped, -rdynamic).
+	need c++
+	cat >"$tmp/l.cc" <<-'EOF'
+	#include <fcntl.h>
+	#include <unistd.h>
+	namespace ns {
+	struct Leaker {
+		__attribute__((noinline)) static int open_it(int n)
+		{ return open("/dev/null", O_RDONLY) + n * 0; }
+	};
+	}
+	int main(int argc, char **argv)
+	{
+		(void)argc;
+		ns::Leaker::open_it(1);
+		execl(argv[1], argv[1], "cxx", (char *)0);
+		return 1;
+	}
+	EOF
+	c++ -g -O1 -o "$tmp/l" "$tmp/l.cc" || fail "c++ -g failed"
+	c++ -O1 -rdynamic -s -o "$tmp/ls" "$tmp/l.cc" || fail "c++ -s failed"
+	run "$ni" trace -- "$tmp/l" "$reporter"
+	status 0
+	err "^    #0 ns::Leaker::open_it\(int\) at $tmp/l\.cc:6 \(l\+0x[0-9a-f]+\)\$"
+	run "$ni" trace -- "$tmp/ls" "$reporter"
+	status 0
+	err "^    #0 ns::Leaker::open_it\(int\) \(ls\+0x[0-9a-f]+\)\$"
+	;;
 trace.man)
 	# man-db's temporary cat page reaches the formatters (a real leak);
 	# man-db's own seccomp filter refuses the shim's socket in its
