@@ -39,7 +39,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +47,6 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -324,99 +322,21 @@ start(struct topts *o, char **env, const sigset_t *mask, struct observer *obs,
 	return 0;
 }
 
-/*
- * Waiting for the next event.  Each ptrace stop holds a tracee until this
- * process has seen it and resumed it, and the stops of one fork and exec
- * come in a burst (the parent's fork event, the child's first stop, its
- * exec, the parent's SIGCHLD).  Where waking an idle CPU is slow (a VM:
- * ~70 us a stop on the 2-vCPU one bench/README.md describes), sleeping in
- * poll between them costs the tree more than reading /proc does.  So this
- * process first polls without sleeping, for up to `spin` microseconds,
- * yielding the CPU at each turn, and adapts: a spin that catches an event
- * or a sleep shorter than the maximum sets the budget back to the maximum;
- * a spin that catches nothing halves it, so a tree that runs long between
- * events costs little CPU.  NOINHERIT_TRACE_SPIN_US sets the maximum
- * (0: never spin).
- */
-#define SPIN_MAX_US 1000
-
-struct spin {
-	long max, budget;	/* microseconds */
-};
-
-static long
-usec_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000000L +
-	    (t.tv_nsec - t0->tv_nsec) / 1000;
-}
-
-static void
-spin_init(struct spin *s)
-{
-	const char *v = getenv("NOINHERIT_TRACE_SPIN_US");
-	char *end;
-	long max = SPIN_MAX_US;
-
-	if (v != NULL && *v != '\0') {
-		errno = 0;
-		max = strtol(v, &end, 10);
-		if (*end != '\0' || errno != 0 || max < 0 || max > 1000000) {
-			say("NOINHERIT_TRACE_SPIN_US=%.64s is not a number of "
-			    "microseconds from 0 to 1000000: %d is used", v,
-			    SPIN_MAX_US);
-			max = SPIN_MAX_US;
-		}
-	}
-	s->max = s->budget = max;
-}
-
-/* poll() on p, spinning first; poll's result. */
-static int
-spin_poll(struct spin *s, struct pollfd *p, nfds_t n)
-{
-	struct timespec t0;
-	int r;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (s->budget > 0) {
-		r = poll(p, n, 0);
-		if (r != 0) {
-			s->budget = s->max;
-			return r;
-		}
-		if (usec_since(&t0) >= s->budget) {
-			s->budget /= 2;
-			break;
-		}
-		sched_yield();
-	}
-	r = poll(p, n, -1);
-	if (usec_since(&t0) < s->max)
-		s->budget = s->max;
-	return r;
-}
-
 /* Waits for CMD, observing; returns its wait status. */
 static int
 wait_cmd(struct observer *obs, pid_t pid, int sfd)
 {
 	struct pollfd p[1 + 260];
 	struct signalfd_siginfo si;
-	struct spin spin;
 	int status = 0, st;
 	size_t n;
 	pid_t w;
 	bool done = false;
 
-	spin_init(&spin);
 	while (!done) {
 		p[0] = (struct pollfd){ sfd, POLLIN, 0 };
 		n = 1 + trace_obs_pollfds(obs, p + 1, 260);
-		if (spin_poll(&spin, p, (nfds_t)n) < 0 && errno != EINTR)
+		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
 			break;
 		while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
 			if (si.ssi_signo == SIGCHLD)

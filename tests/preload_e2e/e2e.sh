@@ -136,23 +136,6 @@ trace.grouped)
 	leaky_report 30
 	count "$tmp/err" "^    \.\.\. and [0-9]+ more \(--json lists them\)\$" 3
 	;;
-trace.spin)
-	# The wait between ptrace stops: never spinning (0), a bound that is
-	# not a number (the default then), a long one: the same findings.
-	for v in 0 abc 1000000; do
-		export NOINHERIT_TRACE_SPIN_US=$v
-		run "$ni" trace -- "$leaky" "$reporter" "$data"
-		status 0
-		count "$tmp/out" "^reporter (system|popen|posix_spawn|fork-execv): fds 0 1 2 3 4 5 6\$" 4
-		leaky_report 6
-		if [ "$v" = abc ]; then
-			err "^noinherit: trace: NOINHERIT_TRACE_SPIN_US=abc is not a number of microseconds from 0 to 1000000: 1000 is used\$"
-		else
-			! grep -q SPIN "$tmp/err" || fail "a valid bound was refused"
-		fi
-	done
-	unset NOINHERIT_TRACE_SPIN_US
-	;;
 trace.json)
 	need python3
 	run "$ni" trace --json -o "$tmp/report" -- "$leaky" "$reporter" "$data"
