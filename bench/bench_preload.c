@@ -20,7 +20,8 @@
  *   true  a sh loop running /bin/true 2000 times: the cost per exec.
  * Each figure is the wall time of one whole command, from posix_spawn to
  * its reaping (trace: its report included, written to /dev/null).  Rounds
- * run the three variants in an order rotated every round; the ratio to
+ * run the variants (the three, and the two floors below) in an order
+ * rotated every round; the ratio to
  * plain is taken within each round and its median reported.
  *
  * Goals, per row: open (issue 5) enforce within 5% of plain, trace 30%;
@@ -47,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -68,8 +70,22 @@
 
 extern char **environ;
 
-enum { PLAIN, ENFORCE, TRACE, NV };
-static const char *const vname[NV] = { "plain", "enforce", "trace" };
+/*
+ * Two floors run beside them: preload0, the command with an empty library
+ * in LD_PRELOAD (what any preload costs each process: enforce's floor),
+ * and ptrace0, the command under this program re-run as a bare ptrace
+ * observer that only resumes every stop (`--ptrace-floor`: what the stops
+ * of the fork, exec and signal events cost, with no work at them: trace's
+ * floor, before its shim and its reading of /proc).
+ */
+enum { PLAIN, ENFORCE, TRACE, PRELOAD0, PTRACE0, NV };
+static const char *const vname[NV] = { "plain", "enforce", "trace",
+    "preload0", "ptrace0" };
+
+#ifndef NI_EMPTY_PRELOAD
+#define NI_EMPTY_PRELOAD ""
+#endif
+static char **g_env0;		/* environ with LD_PRELOAD=NI_EMPTY_PRELOAD */
 
 static struct {
 	int rounds, files, gitloops, trues;
@@ -122,6 +138,84 @@ loop_open(long n)
 }
 
 /* ------------------------------------------------------------------ */
+/* The ptrace floor, run in a child                                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * cmd and all it starts under ptrace, as `noinherit trace` observes them
+ * (PTRACE_SEIZE with the fork, vfork, clone and exec events), doing
+ * nothing at each stop but resume it, blocked in waitpid in between.
+ * Returns cmd's exit status.
+ */
+static int
+ptrace_floor(char **cmd)
+{
+	int st, ev, sig, rc = 2;
+	pid_t c, w;
+
+	c = fork();
+	if (c < 0)
+		return 2;
+	if (c == 0) {
+		raise(SIGSTOP);
+		execvp(cmd[0], cmd);
+		_exit(127);
+	}
+	if (waitpid(c, &st, WUNTRACED) != c || ptrace(PTRACE_SEIZE, c, 0,
+	    (void *)(long)(PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+	    PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)) != 0) {
+		perror("bench_preload --ptrace-floor: PTRACE_SEIZE");
+		kill(c, SIGKILL);
+		return 2;
+	}
+	kill(c, SIGCONT);
+	for (;;) {
+		w = waitpid(-1, &st, __WALL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (w == c) {
+				rc = WIFEXITED(st) ? WEXITSTATUS(st) : 2;
+				break;
+			}
+			continue;
+		}
+		ev = (st >> 16) & 0xff;
+		sig = WSTOPSIG(st);
+		if (ev == PTRACE_EVENT_STOP && (sig == SIGSTOP ||
+		    sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
+			(void)ptrace(PTRACE_LISTEN, w, 0, 0);
+		else
+			(void)ptrace(PTRACE_CONT, w, 0,
+			    (void *)(long)(ev == 0 ? sig : 0));
+	}
+	return rc;
+}
+
+/* environ, its LD_PRELOAD replaced by the empty library. */
+static char **
+env_with_empty_preload(void)
+{
+	size_t n = 0, k = 0, i;
+	char **v;
+
+	while (environ[n] != NULL)
+		n++;
+	v = calloc(n + 2, sizeof *v);
+	if (v == NULL)
+		die("out of memory");
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
+			v[k++] = environ[i];
+	if (asprintf(&v[k++], "LD_PRELOAD=%s", NI_EMPTY_PRELOAD) < 0)
+		die("out of memory");
+	return v;
+}
+
+/* ------------------------------------------------------------------ */
 /* Running one command                                                 */
 /* ------------------------------------------------------------------ */
 
@@ -152,6 +246,9 @@ run(int v, char **cmd, char *out, size_t outcap)
 		argv[k++] = (char *)"-o";
 		argv[k++] = (char *)"/dev/null";
 		argv[k++] = (char *)"--";
+	} else if (v == PTRACE0) {
+		argv[k++] = g_self;
+		argv[k++] = (char *)"--ptrace-floor";
 	}
 	for (i = 0; cmd[i] != NULL && k < 63; i++)
 		argv[k++] = cmd[i];
@@ -167,7 +264,8 @@ run(int v, char **cmd, char *out, size_t outcap)
 	posix_spawn_file_actions_addopen(&fa, 2, g_errpath,
 	    O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	t0 = now_ns();
-	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv,
+	    v == PRELOAD0 ? g_env0 : environ) != 0)
 		die("cannot run %s", argv[0]);
 	if (out != NULL) {
 		close(p[1]);
@@ -345,7 +443,7 @@ struct row {
 	bool has_inner;
 };
 
-/* Rounds of the three variants, order rotated each round. */
+/* Rounds of the variants, order rotated each round. */
 static void
 measure(struct row *r, char **cmd, bool inner)
 {
@@ -441,12 +539,14 @@ header(void)
 	if (uname(&u) != 0)
 		die("uname: %s", strerror(errno));
 	printf("noinherit bench_preload -- the preload shim: plain vs "
-	    "`noinherit enforce` vs `noinherit trace`\n");
+	    "`noinherit enforce` vs `noinherit trace`, beside two floors: "
+	    "preload0 (an empty LD_PRELOAD library) and ptrace0 (a bare "
+	    "ptrace observer)\n");
 	printf("machine: %s %s %s, cpu \"%s\", nproc %ld\n", u.sysname,
 	    u.release, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	printf("tool: %s\n", P.tool);
 	printf("method: %s; 1 untimed warm-up of each variant, then %d rounds "
-	    "of the three, order rotated every round; wall time of each whole "
+	    "of the five, order rotated every round; wall time of each whole "
 	    "command (posix_spawn to reaping; trace: report to /dev/null "
 	    "included); median [p25-p75]; /plain = median of the per-round "
 	    "ratios\n", P.quick ? "QUICK (smoke run, figures are rough)" :
@@ -564,6 +664,8 @@ main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--loop-open") == 0)
 		return loop_open(atol(argv[2]));
+	if (argc >= 3 && strcmp(argv[1], "--ptrace-floor") == 0)
+		return ptrace_floor(argv + 2);
 	parse_args(argc, argv);
 	if (strcmp(P.tool, NI_TOOL_PATH) == 0 && getenv("NOINHERIT_PRELOAD") ==
 	    NULL && stat(NI_PRELOAD_PATH, &st) != 0) {
@@ -574,6 +676,10 @@ main(int argc, char **argv)
 	if (n <= 0)
 		die("readlink /proc/self/exe: %s", strerror(errno));
 	g_self[n] = '\0';
+	if (NI_EMPTY_PRELOAD[0] == '\0' || stat(NI_EMPTY_PRELOAD, &st) != 0)
+		die("the empty preload library is not built (%s)",
+		    NI_EMPTY_PRELOAD);
+	g_env0 = env_with_empty_preload();
 	snprintf(g_tmp, sizeof g_tmp, "%s/bench_preload.XXXXXX",
 	    tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp");
 	if (mkdtemp(g_tmp) == NULL)

@@ -195,7 +195,7 @@ fcntl_hook(int m, int (*next)(int, int, ...), const char *name, int fd,
 		r = next(fd, cmd, arg);
 		if (r == 0 && m == SHIM_TRACE &&
 		    ((int)(intptr_t)arg & FD_CLOEXEC) == 0)
-			shim_stamp(fd, "F_SETFD");
+			shim_stamp(fd, "F_SETFD", SHIM_HOOK_FRAME());
 		else if (r == 0 && m == SHIM_ENFORCE)
 			shim_note_flags_set(fd);
 		return r;
@@ -263,7 +263,7 @@ ioctl(int fd, unsigned long request, ...)
 	va_end(ap);
 	r = next(fd, request, arg);
 	if (r == 0 && request == FIONCLEX && m == SHIM_TRACE)
-		shim_stamp(fd, "FIONCLEX");
+		shim_stamp(fd, "FIONCLEX", SHIM_HOOK_FRAME());
 	else if (r == 0 && (request == FIONCLEX || request == FIOCLEX) &&
 	    m == SHIM_ENFORCE)
 		shim_note_flags_set(fd);

@@ -188,15 +188,18 @@ save_env(const char *mode)
 	shim_g.reinject = true;
 }
 
-/* Trace: exe and cmdline, from /proc (else the constructor's argv). */
+/* Trace: exe and, for the start record, cmdline, from /proc (else the
+ * constructor's argv). */
 static void
-read_self(void)
+read_self(bool cmdline)
 {
 	ssize_t n;
 	int fd;
 
 	n = sys_readlink("/proc/self/exe", shim_g.exe, sizeof(shim_g.exe) - 1);
 	shim_g.exe[n > 0 ? n : 0] = '\0';
+	if (!cmdline)
+		return;
 
 	fd = sys_open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
 	if (fd >= 0) {
@@ -261,10 +264,15 @@ after_fork_child(void)
 	shim_g.pid = sys_getpid();
 }
 
+/*
+ * kernel: the tool watches the tree with ptrace and makes the start
+ * records itself (NOINHERIT_STARTS=kernel).  It is there, then, and no
+ * connection is made to ask (each record still checks who listens).
+ */
 static int
-trace_init(void)
+trace_init(bool kernel)
 {
-	if (shim_g.log_path[0] == '\0' || shim_log_open() != 0)
+	if (shim_g.log_path[0] == '\0' || shim_log_open(!kernel) != 0)
 		return SHIM_OFF;	/* nowhere to report: do nothing */
 	/* made_pid without a getpid() per creation (pthread_atfork costs a
 	 * first malloc: trace mode only). */
@@ -272,11 +280,8 @@ trace_init(void)
 	shim_g.pid = sys_getpid();
 	shim_table_init();
 	dl_iterate_phdr(find_objects, (void *)&trace_init);
-	shim_unwind_init();	/* loads libgcc_s: here, not in a hook */
-	/* The tool makes the start records from the kernel's view (ptrace):
-	 * no need to send this one. */
-	if (getenv("NOINHERIT_STARTS") == NULL ||
-	    strcmp(getenv("NOINHERIT_STARTS"), "kernel") != 0)
+	shim_unwind_init();	/* here, not in a hook (see table.c) */
+	if (!kernel)
 		shim_start_record();
 	return SHIM_TRACE;
 }
@@ -297,12 +302,14 @@ shim_init(void)
 	env = getenv("NOINHERIT_MODE");
 	if (env != NULL && strcmp(env, "trace") == 0) {
 		const char *log = getenv("NOINHERIT_LOG");
+		const char *starts = getenv("NOINHERIT_STARTS");
+		bool kernel = starts != NULL && strcmp(starts, "kernel") == 0;
 
 		if (log != NULL && strlen(log) < sizeof(shim_g.log_path))
 			strcpy(shim_g.log_path, log);
-		read_self();
+		read_self(!kernel);
 		save_env("trace");
-		mode = trace_init();
+		mode = trace_init(kernel);
 	} else if (env != NULL && strcmp(env, "enforce") == 0) {
 		save_env("enforce");
 		shim_g.exempt = is_exempt();

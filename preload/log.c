@@ -149,14 +149,17 @@ chan_connect(void)
 	return fd;
 }
 
-/* Whether the tool is there to receive records (the constructor asks). */
+/* Whether the channel's name is well-formed and, if probe, the tool is
+ * there to receive records (the constructor asks). */
 int
-shim_log_open(void)
+shim_log_open(bool probe)
 {
 	int fd;
 
 	if (chan_parse(shim_g.log_path) != 0)
 		return -1;
+	if (!probe)
+		return 0;
 	fd = chan_connect();
 	if (fd < 0)
 		return -1;
@@ -512,6 +515,13 @@ shim_start_record(void)
 	rec_flush(&r);
 }
 
+static bool
+exec_in_place(const char *call)
+{
+	return (call[0] == 'e' && call[1] == 'x' && call[2] == 'e' &&
+	    call[3] == 'c') || strcmp(call, "fexecve") == 0;
+}
+
 void
 shim_exec_record(const char *call, const char *target, char *const argv[])
 {
@@ -527,6 +537,11 @@ shim_exec_record(const char *call, const char *target, char *const argv[])
 	rec_begin(&r);
 	r.exec = true;
 	each_fd(add_fd, &r);
-	rec_flush(&r);
+	/* An exec in place that passes nothing on has nothing to pair (the
+	 * tool knows the new program from its own start record): one
+	 * connection saved per exec.  A spawn's record is kept: a file action
+	 * may put a descriptor in the child that this one does not list. */
+	if (r.part > 1 || r.count > 0 || !exec_in_place(call))
+		rec_flush(&r);
 	shim_busy_leave(saved);
 }

@@ -179,7 +179,7 @@ int shim_table_init(void);
 void shim_unwind_init(void);
 void shim_record(const int *fds, int n, const char *made_by, bool cloexec,
     void *hook_frame);
-void shim_stamp(int fd, const char *how);
+void shim_stamp(int fd, const char *how, void *hook_frame);
 bool shim_origin_get(int fd, const struct stat *st, struct shim_origin *o);
 
 /*
@@ -362,7 +362,7 @@ char *const *shim_env_fix(char *const envp[], char **vec,
 void shim_reach_check(const char *path, bool search);
 
 /* log.c: the records of FORMAT.md. */
-int shim_log_open(void);
+int shim_log_open(bool probe);
 void shim_start_record(void);
 void shim_exec_record(const char *call, const char *target,
     char *const argv[]);

@@ -61,11 +61,25 @@ struct cached {
 
 static struct cached *cache;
 
-/* libgcc's unwinder, loaded by the constructor (glibc's backtrace() when
- * it cannot be). */
+/*
+ * libgcc's unwinder.  Where the build could link it in (libgcc_eh, with
+ * -static-libgcc, its names hidden: NI_SHIM_STATIC_UNWIND), it is part of
+ * the shim: nothing is loaded at start-up.  Else the constructor loads
+ * libgcc_s.so.1 (a dlopen, ~0.3 ms a process on a small VM), and glibc's
+ * backtrace() stands in when it cannot.
+ */
+#ifdef NI_SHIM_STATIC_UNWIND
+static _Unwind_Reason_Code (*const unwind_backtrace)(_Unwind_Trace_Fn,
+    void *) = _Unwind_Backtrace;
+static _Unwind_Ptr (*const unwind_get_ip)(struct _Unwind_Context *) =
+    _Unwind_GetIP;
+static _Unwind_Word (*const unwind_get_cfa)(struct _Unwind_Context *) =
+    _Unwind_GetCFA;
+#else
 static _Unwind_Reason_Code (*unwind_backtrace)(_Unwind_Trace_Fn, void *);
 static _Unwind_Ptr (*unwind_get_ip)(struct _Unwind_Context *);
 static _Unwind_Word (*unwind_get_cfa)(struct _Unwind_Context *);
+#endif
 
 int
 shim_table_init(void)
@@ -160,7 +174,9 @@ unwind_step(struct _Unwind_Context *ctx, void *arg)
 void
 shim_unwind_init(void)
 {
-	void *lib = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL), *warm[2];
+	void *warm[2];
+#ifndef NI_SHIM_STATIC_UNWIND
+	void *lib = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
 
 	if (lib != NULL) {
 		unwind_get_ip = (__typeof__(unwind_get_ip))dlsym(lib,
@@ -171,6 +187,7 @@ shim_unwind_init(void)
 			unwind_backtrace = (__typeof__(unwind_backtrace))dlsym(
 			    lib, "_Unwind_Backtrace");
 	}
+#endif
 	/* The first unwind initializes libgcc's tables (pthread_once): here,
 	 * not in a hook that may run in a vfork child.  backtrace() loads
 	 * libgcc_s its own way on its first call. */
@@ -291,7 +308,13 @@ shim_record(const int *fds, int n, const char *made_by, bool cloexec,
 	o.made_by = made_by;
 	o.inh_by = NULL;
 	o.made_pid = shim_g.pid;
-	capture(&o, hook_frame);
+	/* Born close-on-exec, it cannot cross an exec until the program
+	 * clears the flag: no backtrace now (most descriptors), the stamp
+	 * takes one then. */
+	if (cloexec)
+		o.nframes = 0;
+	else
+		capture(&o, hook_frame);
 	for (int i = 0; i < n; i++) {
 		struct stat st;
 
@@ -309,10 +332,11 @@ shim_record(const int *fds, int n, const char *made_by, bool cloexec,
  * fcntl(F_SETFD) or ioctl(FIONCLEX) (how) cleared the flag: fd may now
  * cross an exec, as the program asked.  A descriptor the table does not
  * know (made by a call the shim does not see) gets a slot of its own,
- * made_by the call that made it inheritable, without a backtrace.
+ * made_by the call that made it inheritable.  One that has no backtrace
+ * (born close-on-exec, or unknown) gets this call's.
  */
 void
-shim_stamp(int fd, const char *how)
+shim_stamp(int fd, const char *how, void *hook_frame)
 {
 	struct shim_origin o;
 	struct stat st;
@@ -329,6 +353,8 @@ shim_stamp(int fd, const char *how)
 			    "ioctl";
 			o.made_pid = shim_g.pid;
 		}
+		if (o.nframes == 0)
+			capture(&o, hook_frame);
 		o.inh_by = how;
 		o.stamped = true;
 		o.dev = st.st_dev;

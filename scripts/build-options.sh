@@ -32,3 +32,18 @@ run portable -DNI_SPAWN_PORTABLE=ON
 run lib-only -DNI_BUILD_TOOLS=OFF -DNI_BUILD_EXAMPLES=OFF -DNI_BUILD_BENCH=OFF
 run mini-cmocka -DNI_TEST_FALLBACK=OFF -DNI_TEST_MINI_CMOCKA=ON
 run no-tests -DBUILD_TESTING=OFF
+# The shim with libgcc_s loaded at start-up instead of linked in: built,
+# and its trace tests run (the backtraces come from the other unwinder).
+run unwind-dlopen -DNI_SHIM_STATIC_UNWIND=OFF -DNI_BUILD_BENCH=OFF
+if [ -z "$only" ] && [ -f build-opt/unwind-dlopen/preload/libnoinherit-preload.so ]; then
+	if nm build-opt/unwind-dlopen/preload/libnoinherit-preload.so |
+	    grep -q '_Unwind_Backtrace$'; then
+		echo "unwind-dlopen: the unwinder is linked in"; exit 1
+	fi
+	printf 'unwind-dlopen tests: '
+	if ! (cd build-opt/unwind-dlopen && ctest -R '^preload\.trace|^trace\.leaky$' \
+		--output-on-failure >../unwind-dlopen.test.log 2>&1); then
+		echo FAILED; tail -30 build-opt/unwind-dlopen.test.log; exit 1
+	fi
+	echo ok
+fi

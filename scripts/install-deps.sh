@@ -29,12 +29,13 @@ test)
 	# trace's SARIF against the 2.1.0 schema; valgrind: CI's memcheck step
 	# (tests/valgrind/run.sh); for protocols.sh (issue 12): nginx, systemd
 	# (systemd-socket-activate), gnupg, dbus (dbus-run-session), parallel,
-	# bsdutils (script), dash, perl.
+	# bsdutils (script), dash, perl; g++: trace.cxx's C++ program (its
+	# frames' names demangled).
 	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
 libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof $bench_peers \
 bash make python3 openssh-client binutils git man-db groff-base \
 python3-jsonschema valgrind nginx systemd gnupg dbus parallel bsdutils \
-dash perl"
+dash perl g++"
 	;;
 bench)
 	# lsof: bench_audit's rival; gnuplot-nox: bench_spawn --plot;

@@ -77,6 +77,18 @@ struct task {
 	const char *noshim;	/* ... why no shim runs in it, or NULL */
 };
 
+#define DYN_CACHE 64
+
+struct dyncache {
+	bool valid;
+	int dyn;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	time_t mtime;
+	long mtime_ns;
+};
+
 struct observer {
 	struct tlog *log;
 	const char *shim;	/* the shim's path, as LD_PRELOAD holds it */
@@ -94,6 +106,7 @@ struct observer {
 	size_t rejected;	/* connections from outside the tree */
 	bool nomem;
 	struct jarena mem;
+	struct dyncache dyn[DYN_CACHE];	/* exe_dynamic's answers */
 };
 
 /* ------------------------------------------------------------------ */
@@ -489,19 +502,48 @@ preloads_shim(const char *list, const char *shim)
 	return false;
 }
 
-/* Why the shim will not run in the program pid has just exec'd, or NULL. */
-static const char *
-why_no_shim(struct observer *o, long pid, char **envp)
+/*
+ * Whether the program pid runs is dynamically linked (1, 0, -1 unknown).
+ * The answer is the file's: remembered by device and inode (and size and
+ * mtime, should the file be rewritten in place), so that the ELF headers of
+ * a program exec'd again and again (sh, cc1, git) are read once.
+ */
+static int
+exe_dynamic(struct observer *o, long pid)
 {
 	char path[64];
+	struct stat st;
+	struct dyncache *c;
 	int fd, dyn = -1;
 
 	snprintf(path, sizeof path, "/proc/%ld/exe", pid);
 	fd = ni_open(path, O_RDONLY);
-	if (fd >= 0) {
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0) {
+		c = &o->dyn[(st.st_ino ^ st.st_dev) % DYN_CACHE];
+		if (c->valid && c->dev == st.st_dev && c->ino == st.st_ino &&
+		    c->size == st.st_size && c->mtime == st.st_mtim.tv_sec &&
+		    c->mtime_ns == st.st_mtim.tv_nsec) {
+			close(fd);
+			return c->dyn;
+		}
 		dyn = elf_dynamic(fd);
-		close(fd);
+		if (dyn >= 0)
+			*c = (struct dyncache){ true, dyn, st.st_dev,
+			    st.st_ino, st.st_size, st.st_mtim.tv_sec,
+			    st.st_mtim.tv_nsec };
 	}
+	close(fd);
+	return dyn;
+}
+
+/* Why the shim will not run in the program pid has just exec'd, or NULL. */
+static const char *
+why_no_shim(struct observer *o, long pid, char **envp)
+{
+	int dyn = exe_dynamic(o, pid);
+
 	if (dyn == 0)
 		return "it is statically linked (LD_PRELOAD does not apply)";
 	if (at_secure(pid) == 1)
@@ -604,7 +646,7 @@ static void
 snapshot(struct observer *o, long pid)
 {
 	struct task *p = proc_of(o, pid);
-	char exe[PATH_MAX], link[64], *cmdline = malloc(MAX_CMDLINE),
+	char exe[PATH_MAX], link[64], *cmdline = NULL,
 	    *env = malloc(MAX_ENV), **argv = NULL, **envp = NULL;
 	ssize_t clen = -1, elen = -1, n;
 	struct trec r;
@@ -627,7 +669,10 @@ snapshot(struct observer *o, long pid)
 	else
 		strcpy(exe, "?");
 	r.exe = exe;
-	if (cmdline != NULL)
+	r.fds = read_fds(pid, &r.nfds, &err);
+	/* The argv is for the findings of a receiver: only one that received
+	 * something needs it. */
+	if (r.nfds > 0 && (cmdline = malloc(MAX_CMDLINE)) != NULL)
 		clen = read_proc(pid, "cmdline", cmdline, MAX_CMDLINE);
 	if (env != NULL)
 		elen = read_proc(pid, "environ", env, MAX_ENV);
@@ -636,7 +681,6 @@ snapshot(struct observer *o, long pid)
 	if (elen >= 0)
 		envp = split(env, (size_t)elen, &envc);
 	r.argv = (const char **)argv;
-	r.fds = read_fds(pid, &r.nfds, &err);
 	if (err != 0 || elen < 0) {
 		char why[160];
 

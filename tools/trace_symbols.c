@@ -29,6 +29,7 @@
  * to a page.  The frames are return addresses: one byte back lands inside
  * the call, on its line.
  */
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
@@ -135,11 +136,58 @@ module_address(Dwfl_Module *mod, unsigned long long off, GElf_Addr *out)
 /* ------------------------------------------------------------------ */
 
 /* A DIE's name, through DW_AT_abstract_origin and DW_AT_specification. */
+/*
+ * C++ names, demangled as addr2line -C does, with libstdc++'s
+ * __cxa_demangle when the system has it: loaded at the first mangled name
+ * (the tool does not link libstdc++).  Anything else, or a name it
+ * refuses, is returned as it is.
+ */
 static const char *
-die_name(Dwarf_Die *die)
+demangled(struct analysis *a, const char *name)
+{
+	static char *(*demangle)(const char *, char *, size_t *, int *);
+	static bool tried;
+	const char *r;
+	char *d;
+	int st = -1;
+
+	if (name == NULL || strncmp(name, "_Z", 2) != 0)
+		return name;
+	if (!tried) {
+		void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+
+		tried = true;
+		if (h != NULL)
+			demangle = (__typeof__(demangle))dlsym(h,
+			    "__cxa_demangle");
+	}
+	if (demangle == NULL)
+		return name;
+	d = demangle(name, NULL, NULL, &st);
+	if (d == NULL || st != 0) {
+		free(d);
+		return name;
+	}
+	r = jarena_strdup(&a->mem, d);
+	free(d);
+	return r != NULL ? r : name;
+}
+
+/* A function's name: its linkage name demangled (C++: qualified, with its
+ * parameters), else DW_AT_name. */
+static const char *
+die_name(struct analysis *a, Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;
+	const char *link, *d;
 
+	link = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name,
+	    &attr));
+	if (link == NULL)
+		link = dwarf_formstring(dwarf_attr_integrate(die,
+		    DW_AT_MIPS_linkage_name, &attr));
+	if (link != NULL && (d = demangled(a, link)) != link)
+		return d;
 	return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
 }
 
@@ -221,7 +269,7 @@ from_dwarf(struct analysis *a, Dwfl_Module *mod, GElf_Addr addr,
 
 		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
 			continue;
-		name = die_name(&scopes[i]);
+		name = die_name(a, &scopes[i]);
 		if (!named) {
 			f->func = name ? jarena_strdup(&a->mem, name) : NULL;
 			named = true;
@@ -303,7 +351,7 @@ symbolize_frame(struct analysis *a, Dwfl_Module *mod, struct frame *f)
 	 */
 	f->ninl = 0;
 	f->file = NULL;
-	name = from_symtab(mod, addr);
+	name = demangled(a, from_symtab(mod, addr));
 	f->func = name != NULL ? jarena_strdup(&a->mem, name) : NULL;
 }
 

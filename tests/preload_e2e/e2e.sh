@@ -510,14 +510,15 @@ trace.hijack)
 	err "^noinherit: trace: refused 1 connection to the channel from processes outside the traced tree\$"
 	! grep -q HIJACK "$tmp/report" || fail "the fake record made it into the report"
 	grep -q "^noinherit: trace: no descriptor crossed an exec (" "$tmp/report" || fail "report: $(cat "$tmp/report")"
-	# After: a survivor execs once the tool is gone; nobody listens on
-	# the name and must get nothing.
+	# After: a survivor execs once the tool is gone, passing fd 5 on (so
+	# that its shim has a record to send); nobody listens on the name and
+	# must get nothing.
 	rm -f "$pub/chan" "$pub/go" "$pub/late.out"
-	run "$ni" trace -o "$tmp/report" -- sh -c 'echo "$NOINHERIT_LOG" >"$1/chan"; (i=0; while [ ! -e "$1/go" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exec "$2" late >"$1/late.out") >/dev/null 2>&1 </dev/null & exit 0' sh "$pub" "$pub/reporter"
+	run "$ni" trace -o "$tmp/report" -- sh -c 'echo "$NOINHERIT_LOG" >"$1/chan"; (i=0; while [ ! -e "$1/go" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exec "$2" late 5</dev/null >"$1/late.out") >/dev/null 2>&1 </dev/null & exit 0' sh "$pub" "$pub/reporter"
 	status 0
 	err "^noinherit: trace: [0-9]+ process(es)? still ran when sh exited: what (it execs|they exec) later is not observed\$"
 	nobody after "$(cat "$pub/chan")" "$pub/go" "$pub/late.out" >"$tmp/nobody" 2>&1 || { cat "$tmp/nobody"; fail "nobody's attempt after the trace"; }
-	grep -q "^reporter late: fds 0 1 2\$" "$pub/late.out" || fail "the survivor did not run: $(cat "$pub/late.out" 2>&1)"
+	grep -q "^reporter late: fds 0 1 2 5\$" "$pub/late.out" || fail "the survivor did not run: $(cat "$pub/late.out" 2>&1)"
 	grep -Eq "^after: [1-9][0-9]* connections?, 0 bytes\$" "$tmp/nobody" || fail "nobody got records: $(cat "$tmp/nobody")"
 	[ -z "$(ls -A "$tmp/t")" ] || fail "left in TMPDIR: $(ls -A "$tmp/t")"
 	;;
@@ -530,6 +531,36 @@ trace.git)
 	run "$ni" trace --json -o "$tmp/report" -- git clone -q --no-local "file://$tmp/repo" "$tmp/clone"
 	status 0
 	jcheck "$tmp/report" 'any(f["kind"] == "pipe" and f["made_by"] == "pipe" and any("index-pack" in r["argv"] and r["class"] == "leaked" for r in f["receivers"]) for f in F)'
+	;;
+trace.cxx)
+	# A C++ leaker: its frames are named as addr2line -C names them, from
+	# DWARF (built -g) and from .dynsym alone (stripped, -rdynamic).
+	need c++
+	cat >"$tmp/l.cc" <<-'EOF'
+	#include <fcntl.h>
+	#include <unistd.h>
+	namespace ns {
+	struct Leaker {
+		__attribute__((noinline)) static int open_it(int n)
+		{ return open("/dev/null", O_RDONLY) + n * 0; }
+	};
+	}
+	int main(int argc, char **argv)
+	{
+		(void)argc;
+		ns::Leaker::open_it(1);
+		execl(argv[1], argv[1], "cxx", (char *)0);
+		return 1;
+	}
+	EOF
+	c++ -g -O1 -o "$tmp/l" "$tmp/l.cc" || fail "c++ -g failed"
+	c++ -O1 -rdynamic -s -o "$tmp/ls" "$tmp/l.cc" || fail "c++ -s failed"
+	run "$ni" trace -- "$tmp/l" "$reporter"
+	status 0
+	err "^    #0 ns::Leaker::open_it\(int\) at $tmp/l\.cc:6 \(l\+0x[0-9a-f]+\)\$"
+	run "$ni" trace -- "$tmp/ls" "$reporter"
+	status 0
+	err "^    #0 ns::Leaker::open_it\(int\) \(ls\+0x[0-9a-f]+\)\$"
 	;;
 trace.man)
 	# man-db's temporary cat page reaches the formatters (a real leak);
