@@ -188,18 +188,32 @@ save_env(const char *mode)
 	shim_g.reinject = true;
 }
 
-/* Trace: exe and, for the start record, cmdline, from /proc (else the
+/*
+ * Trace: this program's path, read at the first record that needs it (a
+ * process that sends none never reads it).  Raw system calls only: this
+ * may run in an exec hook of a vfork child, whose program is its
+ * parent's, so the parent may keep what it wrote.
+ */
+const char *
+shim_exe(void)
+{
+	ssize_t n;
+
+	if (shim_g.exe[0] == '\0') {
+		n = sys_readlink("/proc/self/exe", shim_g.exe,
+		    sizeof(shim_g.exe) - 1);
+		shim_g.exe[n > 0 ? n : 0] = '\0';
+	}
+	return shim_g.exe;
+}
+
+/* Trace without ptrace: the start record's cmdline, from /proc (else the
  * constructor's argv). */
 static void
-read_self(bool cmdline)
+read_cmdline(void)
 {
 	ssize_t n;
 	int fd;
-
-	n = sys_readlink("/proc/self/exe", shim_g.exe, sizeof(shim_g.exe) - 1);
-	shim_g.exe[n > 0 ? n : 0] = '\0';
-	if (!cmdline)
-		return;
 
 	fd = sys_open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
 	if (fd >= 0) {
@@ -230,8 +244,63 @@ read_self(bool cmdline)
 	shim_g.cmdline[shim_g.cmdline_len] = '\0';
 }
 
-/* The shim's own code range (its frames are dropped from backtraces) and
- * the main program's base (its dladdr name is argv[0], not a path). */
+/*
+ * The shim's own code range (its frames are dropped from backtraces) and
+ * the main program's base (its dladdr name is argv[0], not a path), from
+ * the program headers the loader has mapped: this library's, at
+ * __ehdr_start, and the program's, at AT_PHDR.  No system call and no
+ * lock; find_objects (dl_iterate_phdr) stands in where that fails.
+ */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
+
+static void
+load_range(const ElfW(Phdr) *ph, int n, uintptr_t bias, uintptr_t *lo,
+    uintptr_t *hi)
+{
+	*lo = UINTPTR_MAX;
+	*hi = 0;
+	for (int i = 0; i < n; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (bias + ph[i].p_vaddr < *lo)
+			*lo = bias + ph[i].p_vaddr;
+		if (bias + ph[i].p_vaddr + ph[i].p_memsz > *hi)
+			*hi = bias + ph[i].p_vaddr + ph[i].p_memsz;
+	}
+}
+
+static bool
+objects_from_headers(void)
+{
+	const ElfW(Ehdr) *eh = &__ehdr_start;
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(const void *)
+	    ((const char *)eh + eh->e_phoff);
+	const ElfW(Phdr) *mph = (const ElfW(Phdr) *)getauxval(AT_PHDR);
+	size_t mn = getauxval(AT_PHNUM);
+	uintptr_t bias = 0, lo, hi;
+	bool found = false;
+
+	/* This library: its first PT_LOAD maps offset 0, the ELF header. */
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0) {
+			bias = (uintptr_t)eh - ph[i].p_vaddr;
+			found = true;
+			break;
+		}
+	if (!found || mph == NULL || mn == 0)
+		return false;
+	load_range(ph, eh->e_phnum, bias, &shim_g.self_lo, &shim_g.self_hi);
+	/* The program: PT_PHDR says where its headers are in its image. */
+	for (size_t i = 0; i < mn; i++)
+		if (mph[i].p_type == PT_PHDR) {
+			load_range(mph, (int)mn, (uintptr_t)mph - mph[i].p_vaddr,
+			    &lo, &hi);
+			shim_g.main_base = lo & ~(uintptr_t)4095;
+			return lo < hi;
+		}
+	return false;
+}
+
 static int
 find_objects(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -278,11 +347,16 @@ trace_init(bool kernel)
 	 * first malloc: trace mode only). */
 	pthread_atfork(NULL, NULL, after_fork_child);
 	shim_g.pid = sys_getpid();
-	shim_table_init();
-	dl_iterate_phdr(find_objects, (void *)&trace_init);
+	if (!objects_from_headers()) {
+		shim_g.main_base = 0;
+		dl_iterate_phdr(find_objects, (void *)&trace_init);
+	}
 	shim_unwind_init();	/* here, not in a hook (see table.c) */
-	if (!kernel)
+	if (!kernel) {
+		shim_exe();
+		read_cmdline();
 		shim_start_record();
+	}
 	return SHIM_TRACE;
 }
 
@@ -307,7 +381,6 @@ shim_init(void)
 
 		if (log != NULL && strlen(log) < sizeof(shim_g.log_path))
 			strcpy(shim_g.log_path, log);
-		read_self(!kernel);
 		save_env("trace");
 		mode = trace_init(kernel);
 	} else if (env != NULL && strcmp(env, "enforce") == 0) {

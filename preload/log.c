@@ -278,7 +278,7 @@ rec_common(struct rec *r, const char *ev)
 	jb_raw(&r->b, ",\"ppid\":");
 	jb_i64(&r->b, sys_getppid());
 	jb_raw(&r->b, ",\"exe\":");
-	jb_cstr(&r->b, shim_g.exe, CUT_EXE);
+	jb_cstr(&r->b, shim_exe(), CUT_EXE);
 	jb_raw(&r->b, ",\"t\":");
 	jb_u64(&r->b, (unsigned long long)ts.tv_sec * 1000000000ull +
 	    (unsigned long long)ts.tv_nsec);
@@ -393,7 +393,7 @@ frame_json(struct jbuf *e, void *addr)
 		base = (uintptr_t)di.dli_fbase;
 		obj = di.dli_fname;
 		if (base == shim_g.main_base || obj[0] == '\0')
-			obj = shim_g.exe;	/* dladdr says argv[0] */
+			obj = shim_exe();	/* dladdr says argv[0] */
 	} else {
 		di.dli_sname = NULL;
 	}

@@ -86,6 +86,7 @@ enum shim_real {
 
 extern void *shim_real[R_COUNT];
 void *shim_resolve(int which);
+const char *shim_exe(void);
 
 static inline void *
 shim_real_fn(int which)
@@ -175,7 +176,6 @@ struct shim_origin {
 	void *frames[SHIM_FRAMES];
 };
 
-int shim_table_init(void);
 void shim_unwind_init(void);
 void shim_record(const int *fds, int n, const char *made_by, bool cloexec,
     void *hook_frame);

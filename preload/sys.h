@@ -101,4 +101,16 @@ sys_getppid(void)
 	return (pid_t)syscall(SYS_getppid);
 }
 
+static inline void *
+sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+static inline int
+sys_munmap(void *addr, size_t len)
+{
+	return (int)syscall(SYS_munmap, addr, len);
+}
+
 #endif

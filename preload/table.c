@@ -59,7 +59,9 @@ struct cached {
 	uintptr_t slots[SHIM_FRAMES];	/* where each one was found */
 };
 
-static struct cached *cache;
+/* The cache lives just after the table, in the same mapping. */
+#define CACHE() ((struct cached *)(void *)((char *)table + \
+	SHIM_TABLE_FDS * sizeof(struct slot)))
 
 /*
  * libgcc's unwinder.  Where the build could link it in (libgcc_eh, with
@@ -81,25 +83,32 @@ static _Unwind_Ptr (*unwind_get_ip)(struct _Unwind_Context *);
 static _Unwind_Word (*unwind_get_cfa)(struct _Unwind_Context *);
 #endif
 
-int
-shim_table_init(void)
+/*
+ * The table, mapped at the first descriptor recorded: a process that makes
+ * none (most short ones) pays no mmap.  Two threads may race to make it:
+ * one mapping wins, the other is unmapped.  In a vfork child the mapping
+ * lands in the parent's address space, as every table write there does.
+ */
+static bool
+table_ready(void)
 {
-	size_t table_size = SHIM_TABLE_FDS * sizeof(struct slot);
-	size_t size = table_size;
+	size_t size = SHIM_TABLE_FDS * sizeof(struct slot);
+	struct slot *expected = NULL;
 	void *p;
 
+	if (__atomic_load_n(&table, __ATOMIC_ACQUIRE) != NULL)
+		return true;
 #ifdef BT_CACHE
 	size += BT_CACHE * sizeof(struct cached);
 #endif
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	p = sys_mmap(NULL, size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
-		return -1;
-	table = p;
-#ifdef BT_CACHE
-	cache = (struct cached *)((char *)p + table_size);
-#endif
-	return 0;
+		return false;
+	if (!__atomic_compare_exchange_n(&table, &expected, (struct slot *)p,
+	    false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		sys_munmap(p, size);	/* another thread's won */
+	return true;
 }
 
 static bool
@@ -171,11 +180,18 @@ unwind_step(struct _Unwind_Context *ctx, void *arg)
 	return ++u->n < SHIM_FRAMES ? _URC_NO_REASON : _URC_END_OF_STACK;
 }
 
+/*
+ * The constructor's part.  With the unwinder linked in there is none: its
+ * first unwind takes no lock but the loader's (dl_iterate_phdr, as dladdr
+ * does) and allocates nothing, so the first backtrace may as well pay for
+ * it, in the processes that take one.  Else libgcc_s is loaded here, and
+ * unwound once.
+ */
 void
 shim_unwind_init(void)
 {
-	void *warm[2];
 #ifndef NI_SHIM_STATIC_UNWIND
+	void *warm[2];
 	void *lib = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
 
 	if (lib != NULL) {
@@ -187,7 +203,6 @@ shim_unwind_init(void)
 			unwind_backtrace = (__typeof__(unwind_backtrace))dlsym(
 			    lib, "_Unwind_Backtrace");
 	}
-#endif
 	/* The first unwind initializes libgcc's tables (pthread_once): here,
 	 * not in a hook that may run in a vfork child.  backtrace() loads
 	 * libgcc_s its own way on its first call. */
@@ -200,6 +215,7 @@ shim_unwind_init(void)
 	} else {
 		backtrace(warm, 2);
 	}
+#endif
 }
 
 static unsigned
@@ -216,7 +232,7 @@ cache_get(uintptr_t key, struct shim_origin *o)
 {
 #ifdef BT_CACHE
 	void *ra = *(void **)key;
-	struct cached *c = &cache[cache_index(key, ra)], copy;
+	struct cached *c = &CACHE()[cache_index(key, ra)], copy;
 	unsigned seq = __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE);
 
 	if (seq == 0 || (seq & 1))
@@ -249,7 +265,7 @@ cache_put(uintptr_t key, const struct unwind *u)
 	/* Only a stack whose first slot is where the hook says. */
 	if (u->n < 1 || u->slots[0] != key)
 		return;
-	c = &cache[cache_index(key, u->frames[0])];
+	c = &CACHE()[cache_index(key, u->frames[0])];
 	seq = (__atomic_load_n(&c->seq, __ATOMIC_RELAXED) + 1) | 1;
 	__atomic_store_n(&c->seq, seq, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -275,12 +291,12 @@ capture(struct shim_origin *o, void *hook_frame)
 	void *raw[SHIM_FRAMES + 4];
 	int got, skip = 0;
 
-	if (cache != NULL && cache_get(key, o))
+	if (table != NULL && cache_get(key, o))
 		return;
 	if (unwind_backtrace != NULL) {
 		unwind_backtrace(unwind_step, &u);
 		o->nframes = u.n;
-		if (cache != NULL)
+		if (table != NULL)
 			cache_put(key, &u);
 		return;
 	}
@@ -302,9 +318,11 @@ shim_record(const int *fds, int n, const char *made_by, bool cloexec,
 	struct shim_origin o;
 	int saved;
 
-	if (table == NULL)
-		return;
 	saved = shim_busy_enter();
+	if (!table_ready()) {
+		shim_busy_leave(saved);
+		return;
+	}
 	o.made_by = made_by;
 	o.inh_by = NULL;
 	o.made_pid = shim_g.pid;
@@ -342,9 +360,13 @@ shim_stamp(int fd, const char *how, void *hook_frame)
 	struct stat st;
 	int saved;
 
-	if (table == NULL || fd < 0 || fd >= SHIM_TABLE_FDS)
+	if (fd < 0 || fd >= SHIM_TABLE_FDS)
 		return;
 	saved = shim_busy_enter();
+	if (!table_ready()) {
+		shim_busy_leave(saved);
+		return;
+	}
 	if (sys_fstat(fd, &st) == 0) {
 		if (!slot_read(&table[fd], &o) || (o.stamped &&
 		    (o.dev != st.st_dev || o.ino != st.st_ino))) {
