@@ -56,6 +56,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdnames.h"
@@ -314,6 +315,18 @@ read_conn(struct observer *o, int fd, pid_t peer)
 	return false;
 }
 
+/* Whether a connection waits on the listening socket fd. */
+static bool
+pending(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	while (poll(&p, 1, 0) < 0)
+		if (errno != EINTR)
+			return true;	/* let accept4 say */
+	return (p.revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) != 0;
+}
+
 void
 trace_obs_drain(struct observer *o)
 {
@@ -331,7 +344,10 @@ trace_obs_drain(struct observer *o)
 			o->peers[i] = o->peers[o->nconns];
 		}
 	}
-	while (o->lsock >= 0) {
+	/* accept4 on an empty queue still makes (and frees) a socket: ask
+	 * poll first, which costs far less at each of the many stops when
+	 * nothing has connected. */
+	while (o->lsock >= 0 && pending(o->lsock)) {
 		fd = ni_accept4(o->lsock, NULL, NULL, SOCK_NONBLOCK);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -517,17 +533,19 @@ exe_dynamic(struct observer *o, long pid)
 	int fd, dyn = -1;
 
 	snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+	/* A hit costs one stat; the file is opened only to be read. */
+	if (stat(path, &st) == 0) {
+		c = &o->dyn[(st.st_ino ^ st.st_dev) % DYN_CACHE];
+		if (c->valid && c->dev == st.st_dev && c->ino == st.st_ino &&
+		    c->size == st.st_size && c->mtime == st.st_mtim.tv_sec &&
+		    c->mtime_ns == st.st_mtim.tv_nsec)
+			return c->dyn;
+	}
 	fd = ni_open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) == 0) {
 		c = &o->dyn[(st.st_ino ^ st.st_dev) % DYN_CACHE];
-		if (c->valid && c->dev == st.st_dev && c->ino == st.st_ino &&
-		    c->size == st.st_size && c->mtime == st.st_mtim.tv_sec &&
-		    c->mtime_ns == st.st_mtim.tv_nsec) {
-			close(fd);
-			return c->dyn;
-		}
 		dyn = elf_dynamic(fd);
 		if (dyn >= 0)
 			*c = (struct dyncache){ true, dyn, st.st_dev,
@@ -938,35 +956,60 @@ trace_obs_traced(const struct observer *o)
 size_t
 trace_obs_release(struct observer *o)
 {
-	size_t i, n = 0;
-	int status, sig;
+	struct timespec t0, now;
+	size_t i, n = 0, left = 0;
+	int status, sig, ev;
+	struct task *t;
 	pid_t w;
 
 	if (!o->traced)
 		return 0;
+	/*
+	 * Every task still alive is asked to stop (PTRACE_INTERRUPT), then
+	 * each stop that comes, whichever task it is from, is let go: never
+	 * a wait for one task in particular, which could wait forever (a
+	 * vfork parent does not stop before its child, itself held in a
+	 * stop not yet seen, has exec'd).  A task made meanwhile (its first
+	 * stop) is let go too.  What has not stopped within a second is let
+	 * go by the kernel when this process exits.
+	 */
 	for (i = 0; i < o->tcap; i++) {
-		struct task *t = &o->t[i];
-
+		t = &o->t[i];
 		if (t->tid == 0 || !t->alive || t->tid == o->root)
 			continue;
 		if (ptrace(PTRACE_INTERRUPT, (pid_t)t->tid, 0, 0) != 0) {
 			t->alive = false;
 			continue;
 		}
-		for (;;) {
-			w = waitpid((pid_t)t->tid, &status, __WALL);
-			if (w < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		t->alive = false;
-		if (w != (pid_t)t->tid || !WIFSTOPPED(status))
-			continue;
 		if (t->tgid == t->tid)
 			n++;
-		sig = ((status >> 16) & 0xff) == 0 ? WSTOPSIG(status) : 0;
-		(void)ptrace(PTRACE_DETACH, (pid_t)t->tid, 0,
-		    (void *)(long)sig);
+		left++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0) {
+		w = waitpid(-1, &status, __WALL | WNOHANG);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			break;		/* no tracee left at all */
+		if (w == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if ((now.tv_sec - t0.tv_sec) * 1000 +
+			    (now.tv_nsec - t0.tv_nsec) / 1000000 >= 1000)
+				break;
+			(void)poll(NULL, 0, 1);
+			continue;
+		}
+		t = task_find(o, w);
+		if (t != NULL && t->alive) {
+			t->alive = false;
+			left--;
+		}
+		if (!WIFSTOPPED(status))
+			continue;	/* gone */
+		ev = (status >> 16) & 0xff;
+		sig = ev == 0 ? WSTOPSIG(status) : 0;
+		(void)ptrace(PTRACE_DETACH, w, 0, (void *)(long)sig);
 	}
 	return n;
 }
