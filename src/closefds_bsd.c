@@ -47,22 +47,8 @@ try_close_range(struct fdapply *a, unsigned lo, unsigned hi, bool cloexec)
 #endif
 	if (!(cloexec ? a->try_cloexec_range : a->try_close_range))
 		return -1;
-	if (close_range(lo, hi, (int)flags) == 0) {
-		if (cloexec)
-			a->cloexec_range_worked = true;
-		else
-			a->close_range_worked = true;
-		return 0;
-	}
-	/* With first <= last and known flags, every error means "not here". */
-	if (cloexec) {
-		a->cloexec_range_refused = true;
-		a->try_cloexec_range = false;
-	} else {
-		a->close_range_refused = true;
-		a->try_close_range = false;
-	}
-	return -1;
+	return fdapply_range_said(a, cloexec,
+	    close_range(lo, hi, (int)flags) == 0);
 }
 #endif
 

@@ -27,26 +27,7 @@ fdos_range(struct fdapply *a, unsigned lo, unsigned hi, bool cloexec)
 	if (!(cloexec ? a->try_cloexec_range : a->try_close_range))
 		return -1;
 	r = sys3(__NR_close_range, lo, hi, cloexec ? CLOSE_RANGE_CLOEXEC : 0U);
-	if (r == 0) {
-		if (cloexec)
-			a->cloexec_range_worked = true;
-		else
-			a->close_range_worked = true;
-		return 0;
-	}
-	/*
-	 * With first <= last and known flags its only errors are ENOSYS
-	 * (before 5.9), EINVAL (flag unknown before 5.11) and EPERM/ENOSYS
-	 * from seccomp: all mean "not here".
-	 */
-	if (cloexec) {
-		a->cloexec_range_refused = true;
-		a->try_cloexec_range = false;
-	} else {
-		a->close_range_refused = true;
-		a->try_close_range = false;
-	}
-	return -1;
+	return fdapply_range_said(a, cloexec, r == 0);
 }
 
 /* /proc/self/fd, or -1 where it is missing or not procfs. */

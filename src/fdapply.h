@@ -75,6 +75,33 @@ struct fdapply {
 };
 
 /*
+ * For the per-OS fdos_range: what one close_range call said, kept for the
+ * caller's probes.  With first <= last and known flags, every error of it
+ * means "not here" (ENOSYS before Linux 5.9, EINVAL for a flag unknown
+ * before 5.11, EPERM or ENOSYS from seccomp): the applier stops trying it.
+ * Returns 0 if it worked, else -1.
+ */
+CHILD_CODE static inline int
+fdapply_range_said(struct fdapply *a, bool cloexec, bool worked)
+{
+	if (worked) {
+		if (cloexec)
+			a->cloexec_range_worked = true;
+		else
+			a->close_range_worked = true;
+		return 0;
+	}
+	if (cloexec) {
+		a->cloexec_range_refused = true;
+		a->try_cloexec_range = false;
+	} else {
+		a->close_range_refused = true;
+		a->try_close_range = false;
+	}
+	return -1;
+}
+
+/*
  * Applies a: 0, or -1 when visit returned -1 (what it set in errno is the
  * visitor's business).  The other ways cannot fail: a descriptor a close
  * or mark fails on (already closed) is gone or was never there.
