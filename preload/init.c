@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include "resolve.h"
 #include "sys.h"
 
 struct shim_state shim_g;
@@ -28,9 +29,6 @@ static const char *const real_names[R_COUNT] = {
 	SHIM_REALS(SHIM_NAME)
 #undef SHIM_NAME
 };
-
-/* The constructor's argv, for a system without /proc. */
-static char **ctor_argv;
 
 void *
 shim_resolve(int which)
@@ -45,6 +43,28 @@ shim_resolve(int which)
 	if (fn != NULL)
 		__atomic_store_n(&shim_real[which], fn, __ATOMIC_RELAXED);
 	return fn;
+}
+
+/*
+ * Every real function, before any hook needs one: resolve.c's walk finds
+ * most in one pass, dlsym the rest.  A hook that ran first (another
+ * library's constructor) may have resolved its own already: kept.
+ */
+static void
+resolve_all(void)
+{
+	void *fns[R_COUNT];
+
+	shim_find_next((const void *)&resolve_all, real_names, fns, R_COUNT);
+	for (int i = 0; i < R_COUNT; i++) {
+		if (__atomic_load_n(&shim_real[i], __ATOMIC_RELAXED) != NULL)
+			continue;
+		if (fns[i] != NULL)
+			__atomic_store_n(&shim_real[i], fns[i],
+			    __ATOMIC_RELAXED);
+		else
+			shim_resolve(i);
+	}
 }
 
 static const char *
@@ -228,10 +248,10 @@ read_cmdline(void)
 		}
 		sys_close(fd);
 		shim_g.cmdline_len = len;
-	} else if (ctor_argv != NULL) {
+	} else if (shim_g.ctor_argv != NULL) {
 		size_t len = 0;
 
-		for (char **a = ctor_argv; *a != NULL; a++) {
+		for (char **a = shim_g.ctor_argv; *a != NULL; a++) {
 			size_t l = strlen(*a) + 1;
 
 			if (len + l > sizeof(shim_g.cmdline) - 1)
@@ -370,9 +390,7 @@ shim_init(void)
 	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return;		/* done, or under way (OFF until it is) */
 	shim_busy = 1;
-	for (int i = 0; i < R_COUNT; i++)
-		if (shim_real[i] == NULL)
-			shim_resolve(i);
+	resolve_all();
 	env = getenv("NOINHERIT_MODE");
 	if (env != NULL && strcmp(env, "trace") == 0) {
 		const char *log = getenv("NOINHERIT_LOG");
@@ -400,6 +418,6 @@ shim_ctor(int argc, char **argv, char **envp)
 {
 	(void)argc;
 	(void)envp;
-	ctor_argv = argv;
+	shim_g.ctor_argv = argv;
 	shim_init();
 }

@@ -104,28 +104,34 @@ shim_real_fn(int which)
 		return fail; \
 	}
 
-/* What the constructor read once, and what trace mode keeps open. */
+/*
+ * What the constructor read once, and what trace mode keeps open.  What
+ * every process writes at start-up comes first, so that it shares a page
+ * with shim_real and .data (which the loader has written already): each
+ * further page written costs a page fault per process.
+ */
 struct shim_state {
 	int state;		/* 0 not started, 1 running, 2 done */
 	int mode;		/* the process's mode: exempt enforce is OFF */
 	bool exempt;		/* enforce asked for, this program exempt */
 	pid_t pid;		/* trace: for made_pid; refreshed after fork */
+	char **ctor_argv;	/* the constructor's argv (no /proc) */
 	uintptr_t self_lo, self_hi;	/* the shim's own mapped code */
 	uintptr_t main_base;		/* dli_fbase of the main program */
-	char log_path[1024];		/* NOINHERIT_LOG: "@NAME" */
-	char exe[1024];			/* readlink /proc/self/exe */
-	char cmdline[2048];		/* /proc/self/cmdline, cut */
-	size_t cmdline_len;
 	/* What the shim needs in every exec's environment (reinject.c):
 	 * empty when absent at the start. */
 	bool reinject;			/* NOINHERIT_MODE trace or enforce */
-	char env_self[1024];		/* this library's LD_PRELOAD entry */
 	char env_mode[16];
-	char env_log[1024];
-	char env_root[24];
-	char env_exempt[1024];
-	char env_notes[1024];		/* enforce: reach.c's markers */
 	char env_starts[16];		/* trace: "kernel" under ptrace */
+	char env_root[24];
+	char env_self[1024];		/* this library's LD_PRELOAD entry */
+	char env_notes[1024];		/* enforce: reach.c's markers */
+	char env_log[1024];
+	char log_path[1024];		/* NOINHERIT_LOG: "@NAME" */
+	char env_exempt[1024];
+	char exe[1024];			/* readlink /proc/self/exe */
+	size_t cmdline_len;
+	char cmdline[2048];		/* /proc/self/cmdline, cut */
 };
 
 extern struct shim_state shim_g;

@@ -3,6 +3,11 @@
  * preload.chain test: its open family drops O_CLOEXEC and forwards to the
  * next definition, which is the shim's.  Enforcement surviving it shows
  * the shim chains through dlsym(RTLD_NEXT) like any other preload.
+ *
+ * Loaded behind the shim (preload.chain-behind, and -sysv with a SysV
+ * hash table only, which the shim's own lookup leaves to dlsym), with
+ * PRELOAD_CHAIN_KEEP set: it keeps the flags and counts the calls, so the
+ * shim's real open must be this one, as dlsym(RTLD_NEXT) would give it.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -38,7 +43,9 @@ name(const char *path, int flags, ...) \
 	    (mode_t)va_arg(ap, int) : 0; \
 	va_end(ap); \
 	__atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED); \
-	return next(path, flags & ~O_CLOEXEC, mode); \
+	if (getenv("PRELOAD_CHAIN_KEEP") == NULL) \
+		flags &= ~O_CLOEXEC; \
+	return next(path, flags, mode); \
 }
 
 CHAIN_OPEN(open)

@@ -5,6 +5,8 @@
  *   preload_creators enforce   every descriptor made close-on-exec
  *   preload_creators chain     the same, with another preload ahead
  *                              (tests/chain.c strips O_CLOEXEC from open)
+ *   preload_creators behind    the same, with chain.c behind the shim:
+ *                              the shim's open must call it
  *   preload_creators off       nothing added (no or unknown NOINHERIT_MODE,
  *                              or an exempt program)
  *   preload_creators trace     nothing added either
@@ -50,6 +52,7 @@ int __openat64_2(int dirfd, const char *path, int flags);
 
 static bool want_cloexec;	/* enforce, chain */
 static bool chained;		/* chain.c strips the program's O_CLOEXEC */
+static bool behind;		/* chain.c behind the shim, keeping flags */
 static int checked;
 static char dir[64] = "/tmp/ni-preload-XXXXXX";
 static char file[128];
@@ -536,10 +539,12 @@ main(int argc, char **argv)
 		return raw_cloexec(atoi(argv[2])) != 0;
 
 	chained = strcmp(mode, "chain") == 0;
-	if (strcmp(mode, "enforce") == 0 || chained)
+	behind = strcmp(mode, "behind") == 0;
+	if (strcmp(mode, "enforce") == 0 || chained || behind)
 		want_cloexec = true;
 	else if (strcmp(mode, "off") != 0 && strcmp(mode, "trace") != 0) {
-		fprintf(stderr, "usage: %s enforce|chain|off|trace\n", argv[0]);
+		fprintf(stderr, "usage: %s enforce|chain|behind|off|trace\n",
+		    argv[0]);
 		return 2;
 	}
 	/* Start from 0, 1 and 2 alone, whatever the harness leaked. */
@@ -566,7 +571,7 @@ main(int argc, char **argv)
 	errno_kept();
 	if (strcmp(mode, "trace") == 0)
 		check_log();
-	if (strcmp(mode, "chain") == 0) {
+	if (chained || behind) {
 		int (*calls)(void) = (int (*)(void))dlsym(RTLD_DEFAULT,
 		    "preload_chain_calls");
 
