@@ -54,7 +54,9 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -417,6 +419,118 @@ read_proc(long pid, const char *what, char *buf, size_t cap)
 	return (ssize_t)len;
 }
 
+/*
+ * The new program's argv and environment strings and its AT_SECURE, read
+ * from its initial stack at its exec stop, before it has run an
+ * instruction: two process_vm_readv calls instead of opening, reading and
+ * closing /proc/PID/cmdline, environ and auxv (each open of a /proc file
+ * costs a path walk and a look at the task; together they were a third of
+ * the observer's work at an exec).
+ *
+ * At that stop the stack pointer is at argc; above it the argv pointers,
+ * NULL, the environment pointers, NULL, and the auxiliary vector.  The
+ * kernel copied the strings to the top of the stack in this order, upwards:
+ * argv's, the environment's, then the program's path, where AT_EXECFN
+ * points.  Anything that does not fit that picture (another architecture,
+ * a 32-bit program, a vector larger than the first read) returns false,
+ * and the caller reads /proc as before.
+ *
+ * *strs gets one allocation: argv's strings (*alen bytes, NUL-separated),
+ * then the environment's (*elen bytes), each as /proc would give them.
+ */
+#define STACK_HEAD 16384	/* bytes read at the stack pointer */
+
+static bool
+initial_stack(long pid, char **strs, size_t *alen, size_t *elen,
+    int *secure)
+{
+	unsigned long w[STACK_HEAD / sizeof(unsigned long)], sp, argc, i, k;
+	unsigned long start = 0, envs = 0, end = 0;
+	struct iovec local, remote;
+	ssize_t n;
+	size_t nw;
+	char *buf;
+
+#if defined(__x86_64__)
+	struct user_regs_struct regs;
+	struct iovec io = { &regs, sizeof regs };
+
+	if (ptrace(PTRACE_GETREGSET, (pid_t)pid, (void *)NT_PRSTATUS, &io) != 0 ||
+	    io.iov_len != sizeof regs)
+		return false;	/* a 32-bit program's are smaller */
+	sp = regs.rsp;
+#elif defined(__aarch64__)
+	struct user_pt_regs regs;
+	struct iovec io = { &regs, sizeof regs };
+
+	if (ptrace(PTRACE_GETREGSET, (pid_t)pid, (void *)NT_PRSTATUS, &io) != 0 ||
+	    io.iov_len != sizeof regs)
+		return false;
+	sp = regs.sp;
+#else
+	(void)pid; (void)strs; (void)alen; (void)elen; (void)secure;
+	return false;
+#endif
+	local = (struct iovec){ w, sizeof w };
+	remote = (struct iovec){ (void *)sp, sizeof w };
+	n = process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
+	if (n < (ssize_t)sizeof w[0])
+		return false;
+	nw = (size_t)n / sizeof w[0];
+	argc = w[0];
+	if (argc > nw)
+		return false;
+	i = 1;
+	if (argc > 0)
+		start = w[1];
+	for (k = 0; k < argc; k++, i++)
+		if (i >= nw || w[i] == 0 || w[i] < start)
+			return false;
+	if (i >= nw || w[i++] != 0)
+		return false;
+	if (i < nw && w[i] != 0) {
+		envs = w[i];
+		if (start == 0)
+			start = envs;
+	}
+	for (; i < nw && w[i] != 0; i++)
+		if (w[i] < envs)
+			return false;
+	if (i++ >= nw)
+		return false;
+	*secure = -1;
+	for (; i + 1 < nw && w[i] != AT_NULL; i += 2) {
+		if (w[i] == AT_SECURE)
+			*secure = w[i + 1] != 0;
+		else if (w[i] == AT_EXECFN)
+			end = w[i + 1];
+	}
+	if (i + 1 >= nw || end == 0 || *secure < 0)
+		return false;
+	if (start == 0)
+		start = end;	/* no argv, no environment */
+	if (envs == 0)
+		envs = end;
+	if (start > envs || envs > end || end - envs > MAX_ENV ||
+	    envs - start > MAX_CMDLINE)
+		return false;
+	buf = malloc(end - start + 1);
+	if (buf == NULL)
+		return false;
+	local = (struct iovec){ buf, end - start };
+	remote = (struct iovec){ (void *)start, end - start };
+	if (end > start && process_vm_readv((pid_t)pid, &local, 1, &remote, 1,
+	    0) != (ssize_t)(end - start)) {
+		free(buf);
+		return false;
+	}
+	buf[end - start] = '\0';
+	*strs = buf;
+	*alen = envs - start;
+	*elen = end - envs;
+	return true;
+}
+
 /* NUL-separated strings into a NULL-terminated vector (pointing in buf). */
 static char **
 split(char *buf, size_t len, size_t *count)
@@ -556,15 +670,16 @@ exe_dynamic(struct observer *o, long pid)
 	return dyn;
 }
 
-/* Why the shim will not run in the program pid has just exec'd, or NULL. */
+/* Why the shim will not run in the program pid has just exec'd, or NULL
+ * (secure: its AT_SECURE, -1 unknown). */
 static const char *
-why_no_shim(struct observer *o, long pid, char **envp)
+why_no_shim(struct observer *o, long pid, char **envp, int secure)
 {
 	int dyn = exe_dynamic(o, pid);
 
 	if (dyn == 0)
 		return "it is statically linked (LD_PRELOAD does not apply)";
-	if (at_secure(pid) == 1)
+	if (secure == 1)
 		return "it runs set-user-ID, set-group-ID or with file "
 		    "capabilities (AT_SECURE): the dynamic loader ignores "
 		    "LD_PRELOAD";
@@ -664,12 +779,12 @@ static void
 snapshot(struct observer *o, long pid)
 {
 	struct task *p = proc_of(o, pid);
-	char exe[PATH_MAX], link[64], *cmdline = NULL,
-	    *env = malloc(MAX_ENV), **argv = NULL, **envp = NULL;
+	char exe[PATH_MAX], link[64], *cmdline = NULL, *env = NULL,
+	    *strs = NULL, **argv = NULL, **envp = NULL;
 	ssize_t clen = -1, elen = -1, n;
 	struct trec r;
-	size_t i, envc = 0;
-	int err = 0;
+	size_t i, envc = 0, alen = 0, slen = 0;
+	int err = 0, secure = -1;
 
 	memset(&r, 0, sizeof r);
 	r.ev = EV_START;
@@ -688,16 +803,25 @@ snapshot(struct observer *o, long pid)
 		strcpy(exe, "?");
 	r.exe = exe;
 	r.fds = read_fds(pid, &r.nfds, &err);
-	/* The argv is for the findings of a receiver: only one that received
-	 * something needs it. */
-	if (r.nfds > 0 && (cmdline = malloc(MAX_CMDLINE)) != NULL)
-		clen = read_proc(pid, "cmdline", cmdline, MAX_CMDLINE);
-	if (env != NULL)
-		elen = read_proc(pid, "environ", env, MAX_ENV);
-	if (clen >= 0)
-		argv = split(cmdline, (size_t)clen, &r.argc);
-	if (elen >= 0)
-		envp = split(env, (size_t)elen, &envc);
+	if (initial_stack(pid, &strs, &alen, &slen, &secure)) {
+		/* argv is for the findings of a receiver: only one that
+		 * received something needs it. */
+		if (r.nfds > 0)
+			argv = split(strs, alen, &r.argc);
+		envp = split(strs + alen, slen, &envc);
+		elen = (ssize_t)slen;
+	} else {
+		if (r.nfds > 0 && (cmdline = malloc(MAX_CMDLINE)) != NULL)
+			clen = read_proc(pid, "cmdline", cmdline,
+			    MAX_CMDLINE);
+		if ((env = malloc(MAX_ENV)) != NULL)
+			elen = read_proc(pid, "environ", env, MAX_ENV);
+		if (clen >= 0)
+			argv = split(cmdline, (size_t)clen, &r.argc);
+		if (elen >= 0)
+			envp = split(env, (size_t)elen, &envc);
+		secure = at_secure(pid);
+	}
 	r.argv = (const char **)argv;
 	if (err != 0 || elen < 0) {
 		char why[160];
@@ -707,7 +831,7 @@ snapshot(struct observer *o, long pid)
 		    strerror(err ? err : errno));
 		gap(o, pid, exe, why);
 	}
-	r.noshim = why_no_shim(o, pid, envp);
+	r.noshim = why_no_shim(o, pid, envp, secure);
 	name_fds(o, r.fds, r.nfds, argv, envp, pid);
 	if (trace_log_add(o->log, &r) != 0)
 		o->nomem = true;
@@ -723,6 +847,7 @@ snapshot(struct observer *o, long pid)
 	free(envp);
 	free(cmdline);
 	free(env);
+	free(strs);
 }
 
 /* ------------------------------------------------------------------ */

@@ -3,7 +3,8 @@
  * refused, so that every fallback of the library runs on a modern kernel.
  *
  *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-pidfd]
- *              [--no-sockdiag] [--no-ptrace] [--hide-proc] [--strip-cloexec]
+ *              [--no-sockdiag] [--no-ptrace] [--no-vm-read] [--hide-proc]
+ *              [--strip-cloexec]
  *              -- PROG ARGS...
  *
  * --seccomp=enosys  installs a seccomp filter (inherited across fork and
@@ -36,6 +37,9 @@
  *                   profile does on older kernels and Yama's scope 3
  *                   does: `noinherit trace` then observes through the
  *                   shim alone and says the report is incomplete.
+ * --no-vm-read      refuses process_vm_readv with EPERM, so that trace's
+ *                   observer reads each new program's argv, environment
+ *                   and auxv from /proc instead of from its stack.
  * --hide-proc       runs PROG in a private mount namespace with an empty
  *                   tmpfs over /proc, so /proc/self/fd cannot be walked.
  *                   Exits 77 (ctest's skip code) when that is not allowed.
@@ -87,7 +91,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] "
-	    "[--no-pidfd] [--no-sockdiag] [--no-ptrace] [--hide-proc] "
+	    "[--no-pidfd] [--no-sockdiag] [--no-ptrace] [--no-vm-read] [--hide-proc] "
 	    "[--strip-cloexec] -- PROG ARGS...\n", prog);
 	exit(2);
 }
@@ -144,7 +148,7 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 
 static void
 install_seccomp(enum refusal how, bool novfork, bool nopidfd,
-    bool nosockdiag, bool noptrace)
+    bool nosockdiag, bool noptrace, bool novmread)
 {
 	scmp_filter_ctx ctx;
 	bool eperm = how == REFUSE_EPERM;
@@ -168,6 +172,8 @@ install_seccomp(enum refusal how, bool novfork, bool nopidfd,
 	}
 	if (noptrace)
 		ok = add_rule_all(ctx, EPERM, "ptrace") && ok;
+	if (novmread)
+		ok = add_rule_all(ctx, EPERM, "process_vm_readv") && ok;
 	if (nopidfd) {
 		FLAG("clone", 0, CLONE_PIDFD, EPERM);
 		ok = add_rule_all(ctx, EPERM, "pidfd_open") && ok;
@@ -227,9 +233,10 @@ load:
 #else
 static void
 install_seccomp(enum refusal how, bool novfork, bool nopidfd,
-    bool nosockdiag, bool noptrace)
+    bool nosockdiag, bool noptrace, bool novmread)
 {
 	(void)how;
+	(void)novmread;
 	(void)novfork;
 	(void)nopidfd;
 	(void)nosockdiag;
@@ -294,6 +301,7 @@ main(int argc, char **argv)
 	enum refusal seccomp = REFUSE_NONE;
 	bool hideproc = false, strip = false, novfork = false;
 	bool nosockdiag = false, noptrace = false, nopidfd = false;
+	bool novmread = false;
 	const char *mode = NULL;
 	int i;
 
@@ -311,6 +319,8 @@ main(int argc, char **argv)
 			novfork = true;
 		} else if (strcmp(a, "--no-ptrace") == 0) {
 			noptrace = true;
+		} else if (strcmp(a, "--no-vm-read") == 0) {
+			novmread = true;
 		} else if (strcmp(a, "--no-pidfd") == 0) {
 			nopidfd = true;
 		} else if (strcmp(a, "--no-sockdiag") == 0) {
@@ -345,8 +355,9 @@ main(int argc, char **argv)
 	if (strip)
 		strip_cloexec();
 	if (seccomp != REFUSE_NONE || novfork || nopidfd || nosockdiag ||
-	    noptrace)
-		install_seccomp(seccomp, novfork, nopidfd, nosockdiag, noptrace);
+	    noptrace || novmread)
+		install_seccomp(seccomp, novfork, nopidfd, nosockdiag, noptrace,
+		    novmread);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);

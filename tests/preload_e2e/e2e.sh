@@ -389,6 +389,32 @@ trace.refused)
 	run "$sandbox" --no-ptrace -- "$ni" trace --fail-on-leak -- "$static" --leak "$data" "$static"
 	status 3
 	;;
+trace.stack-fallback)
+	# The observer reads each new program's argv, environment and
+	# AT_SECURE from its initial stack (process_vm_readv), and from /proc
+	# where that is refused.  Either way a static program's leak into
+	# another static program, which no shim sees, is classed by what the
+	# receiver was told: a number in its argv or in MAKEFLAGS is passed on
+	# purpose (--fail-on-leak: 0), none is a leak (1).
+	[ -n "$static" ] && [ -x "$static" ] || skip "no static binary"
+	[ -n "$sreporter" ] && [ -x "$sreporter" ] || skip "no static reporter"
+	[ -n "$sandbox" ] && [ -x "$sandbox" ] || skip "ni_sandbox is not built"
+	for how in stack proc; do
+		set --
+		[ "$how" = proc ] && set -- "$sandbox" --no-vm-read --
+		run "$@" "$ni" trace --fail-on-leak -- "$static" --leak "$data" "$sreporter" named -- --status-fd=3
+		[ "$st" -ne 77 ] || skip "no seccomp here"
+		status 0
+		out "^reporter named: fds 0 1 2 3\$"
+		err "^    fd 3 into reporter_static \(pid [0-9]+\) from static_hello .*named -- --status-fd=3 \[passed: named to the program: --status-fd=3\]\$"
+		run "$@" "$ni" trace --fail-on-leak -- env "MAKEFLAGS= -j2 --jobserver-auth=3,3" "$static" --leak "$data" "$sreporter" envnamed
+		status 0
+		err "\[passed: named to the program: MAKEFLAGS= -j2 --jobserver-auth=3,3\]\$"
+		run "$@" "$ni" trace --fail-on-leak -- "$static" --leak "$data" "$sreporter" unnamed
+		status 1
+		err "^    fd 3 into reporter_static \(pid [0-9]+\) from static_hello .*unnamed \[leaked\]\$"
+	done
+	;;
 trace.chroot)
 	# A static leaker and receiver in a chroot, then leaky in a private
 	# /tmp (unshare -m) and in a private pid namespace (unshare -p): seen
