@@ -327,26 +327,41 @@ static int
 wait_cmd(struct observer *obs, pid_t pid, int sfd)
 {
 	struct pollfd p[1 + 260];
-	struct signalfd_siginfo si;
+	struct signalfd_siginfo si[8];
 	int status = 0, st;
-	size_t n;
+	size_t n, i;
+	ssize_t got;
 	pid_t w;
-	bool done = false;
+	bool done = false, talk;
 
 	while (!done) {
 		p[0] = (struct pollfd){ sfd, POLLIN, 0 };
 		n = 1 + trace_obs_pollfds(obs, p + 1, 260);
 		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
 			break;
-		while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-			if (si.ssi_signo == SIGCHLD)
-				continue;
-			/* A terminal's signal (SI_KERNEL) went to CMD's
-			 * process group too; one CMD sent needs no echo. */
-			if (si.ssi_code <= 0 && (pid_t)si.ssi_pid != pid)
-				(void)kill(pid, (int)si.ssi_signo);
-		}
-		trace_obs_drain(obs);
+		/* All that is pending in one read: a short one means no more
+		 * (the stops are many, the system calls at each count). */
+		do {
+			got = read(sfd, si, sizeof si);
+			for (i = 0; got > 0 && i < (size_t)got / sizeof si[0];
+			    i++) {
+				if (si[i].ssi_signo == SIGCHLD)
+					continue;
+				/* A terminal's signal (SI_KERNEL) went to
+				 * CMD's process group too; one CMD sent needs
+				 * no echo. */
+				if (si[i].ssi_code <= 0 &&
+				    (pid_t)si[i].ssi_pid != pid)
+					(void)kill(pid, (int)si[i].ssi_signo);
+			}
+		} while (got == (ssize_t)sizeof si);
+		/* The channel only when poll saw something on it (the exec
+		 * stops drain it themselves, before their start record). */
+		for (talk = false, i = 1; i < n; i++)
+			if (p[i].revents != 0)
+				talk = true;
+		if (talk)
+			trace_obs_drain(obs);
 		for (;;) {
 			w = waitpid(-1, &st, __WALL | WNOHANG);
 			if (w < 0 && errno == EINTR)

@@ -44,6 +44,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/user.h>
@@ -437,12 +439,17 @@ read_proc(long pid, const char *what, char *buf, size_t cap)
  *
  * *strs gets one allocation: argv's strings (*alen bytes, NUL-separated),
  * then the environment's (*elen bytes), each as /proc would give them.
+ * *dynamic: whether the program has a dynamic loader (AT_BASE, where the
+ * kernel mapped the interpreter, is 0 without one: static, static-pie).
+ *
+ * The first read usually holds the strings too (a small environment): then
+ * it is the only one.
  */
 #define STACK_HEAD 16384	/* bytes read at the stack pointer */
 
 static bool
 initial_stack(long pid, char **strs, size_t *alen, size_t *elen,
-    int *secure)
+    int *secure, int *dynamic)
 {
 	unsigned long w[STACK_HEAD / sizeof(unsigned long)], sp, argc, i, k;
 	unsigned long start = 0, envs = 0, end = 0;
@@ -469,6 +476,7 @@ initial_stack(long pid, char **strs, size_t *alen, size_t *elen,
 	sp = regs.sp;
 #else
 	(void)pid; (void)strs; (void)alen; (void)elen; (void)secure;
+	(void)dynamic;
 	return false;
 #endif
 	local = (struct iovec){ w, sizeof w };
@@ -499,11 +507,14 @@ initial_stack(long pid, char **strs, size_t *alen, size_t *elen,
 	if (i++ >= nw)
 		return false;
 	*secure = -1;
+	*dynamic = 0;
 	for (; i + 1 < nw && w[i] != AT_NULL; i += 2) {
 		if (w[i] == AT_SECURE)
 			*secure = w[i + 1] != 0;
 		else if (w[i] == AT_EXECFN)
 			end = w[i + 1];
+		else if (w[i] == AT_BASE)
+			*dynamic = w[i + 1] != 0;
 	}
 	if (i + 1 >= nw || end == 0 || *secure < 0)
 		return false;
@@ -517,12 +528,16 @@ initial_stack(long pid, char **strs, size_t *alen, size_t *elen,
 	buf = malloc(end - start + 1);
 	if (buf == NULL)
 		return false;
-	local = (struct iovec){ buf, end - start };
-	remote = (struct iovec){ (void *)start, end - start };
-	if (end > start && process_vm_readv((pid_t)pid, &local, 1, &remote, 1,
-	    0) != (ssize_t)(end - start)) {
-		free(buf);
-		return false;
+	if (start >= sp && end <= sp + (size_t)n) {
+		memcpy(buf, (char *)w + (start - sp), end - start);
+	} else {
+		local = (struct iovec){ buf, end - start };
+		remote = (struct iovec){ (void *)start, end - start };
+		if (end > start && process_vm_readv((pid_t)pid, &local, 1,
+		    &remote, 1, 0) != (ssize_t)(end - start)) {
+			free(buf);
+			return false;
+		}
 	}
 	buf[end - start] = '\0';
 	*strs = buf;
@@ -670,27 +685,27 @@ exe_dynamic(struct observer *o, long pid)
 	return dyn;
 }
 
-/* Why the shim will not run in the program pid has just exec'd, or NULL
- * (secure: its AT_SECURE, -1 unknown). */
+/* Why the shim will not run in the program that has just been exec'd with
+ * envp, or NULL (secure: its AT_SECURE; dynamic: whether it has a dynamic
+ * loader; each -1 unknown). */
 static const char *
-why_no_shim(struct observer *o, long pid, char **envp, int secure)
+why_no_shim(char **envp, const char *shim, const char *name, int secure,
+    int dynamic)
 {
-	int dyn = exe_dynamic(o, pid);
-
-	if (dyn == 0)
+	if (dynamic == 0)
 		return "it is statically linked (LD_PRELOAD does not apply)";
 	if (secure == 1)
 		return "it runs set-user-ID, set-group-ID or with file "
 		    "capabilities (AT_SECURE): the dynamic loader ignores "
 		    "LD_PRELOAD";
-	if (!preloads_shim(env_get(envp, "LD_PRELOAD"), o->shim))
+	if (!preloads_shim(env_get(envp, "LD_PRELOAD"), shim))
 		return "its environment has no LD_PRELOAD with the shim "
 		    "(scrubbed: env -i, or an execve with another "
 		    "environment)";
 	if (env_get(envp, "NOINHERIT_MODE") == NULL ||
 	    strcmp(env_get(envp, "NOINHERIT_MODE"), "trace") != 0 ||
 	    env_get(envp, "NOINHERIT_LOG") == NULL ||
-	    strcmp(env_get(envp, "NOINHERIT_LOG"), o->name) != 0)
+	    strcmp(env_get(envp, "NOINHERIT_LOG"), name) != 0)
 		return "its environment does not carry this trace's "
 		    "NOINHERIT_MODE and NOINHERIT_LOG";
 	return NULL;
@@ -704,55 +719,73 @@ cmp_fd(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
-/* The descriptors beyond 0-2 of pid, sorted; NULL with *n 0 if none. */
+/* What getdents64 writes, one entry (the kernel's linux_dirent64). */
+struct kdirent {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+/* The descriptors beyond 0-2 of pid, sorted; NULL with *n 0 if none.
+ * getdents64 straight into a stack buffer: no DIR (its fstat and its
+ * 32 KiB allocation) at each of the many execs. */
 static struct tfd *
 read_fds(long pid, size_t *n, int *err)
 {
 	char path[64], lpath[96], link[PATH_MAX];
+	char dbuf[4096] __attribute__((aligned(8)));
 	struct tfd *v = NULL, *nv;
 	size_t cap = 0;
-	struct dirent *d;
 	struct stat st;
-	ssize_t ln;
-	DIR *dir;
+	ssize_t ln, got;
 	char *end;
 	long fd;
+	int dir;
 
 	*n = 0;
 	snprintf(path, sizeof path, "/proc/%ld/fd", pid);
-	dir = opendir(path);
-	if (dir == NULL) {
+	dir = ni_open(path, O_RDONLY | O_DIRECTORY);
+	if (dir < 0) {
 		*err = errno;
 		return NULL;
 	}
-	while ((d = readdir(dir)) != NULL) {
-		fd = strtol(d->d_name, &end, 10);
-		if (*end != '\0' || end == d->d_name || fd <= 2)
-			continue;
-		snprintf(lpath, sizeof lpath, "%s/%ld", path, fd);
-		ln = readlink(lpath, link, sizeof link - 1);
-		if (ln < 0)
-			continue;	/* closed meanwhile: cannot be, it
-					 * is stopped */
-		link[ln] = '\0';
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof *v);
-			if (nv == NULL)
-				break;
-			v = nv;
+	while ((got = syscall(SYS_getdents64, dir, dbuf, sizeof dbuf)) > 0) {
+		for (ssize_t off = 0; off < got;) {
+			struct kdirent *d = (struct kdirent *)(void *)
+			    (dbuf + off);
+
+			off += d->d_reclen;
+			fd = strtol(d->d_name, &end, 10);
+			if (*end != '\0' || end == d->d_name || fd <= 2)
+				continue;
+			snprintf(lpath, sizeof lpath, "%s/%ld", path, fd);
+			ln = readlink(lpath, link, sizeof link - 1);
+			if (ln < 0)
+				continue;	/* closed meanwhile: cannot
+						 * be, it is stopped */
+			link[ln] = '\0';
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 16;
+				nv = realloc(v, cap * sizeof *v);
+				if (nv == NULL)
+					goto out;
+				v = nv;
+			}
+			memset(&v[*n], 0, sizeof v[*n]);
+			v[*n].fd = (int)fd;
+			v[*n].what = strdup(link);
+			if (stat(lpath, &st) == 0) {
+				v[*n].dev = (unsigned long long)st.st_dev;
+				v[*n].ino = (unsigned long long)st.st_ino;
+			}
+			if (v[*n].what != NULL)
+				(*n)++;
 		}
-		memset(&v[*n], 0, sizeof v[*n]);
-		v[*n].fd = (int)fd;
-		v[*n].what = strdup(link);
-		if (stat(lpath, &st) == 0) {
-			v[*n].dev = (unsigned long long)st.st_dev;
-			v[*n].ino = (unsigned long long)st.st_ino;
-		}
-		if (v[*n].what != NULL)
-			(*n)++;
 	}
-	closedir(dir);
+out:
+	close(dir);
 	if (*n > 1)
 		qsort(v, *n, sizeof *v, cmp_fd);
 	*err = 0;
@@ -767,6 +800,8 @@ name_fds(struct observer *o, struct tfd *fds, size_t n, char **argv,
 	struct fdname names[64];
 	size_t k, i, got;
 
+	if (n == 0)
+		return;		/* nothing crossed: nothing to name */
 	got = fdnames_scan(argv, envp, pid, names, 64);
 	for (k = 0; k < got && k < 64; k++)
 		for (i = 0; i < n; i++)
@@ -784,7 +819,7 @@ snapshot(struct observer *o, long pid)
 	ssize_t clen = -1, elen = -1, n;
 	struct trec r;
 	size_t i, envc = 0, alen = 0, slen = 0;
-	int err = 0, secure = -1;
+	int err = 0, secure = -1, dynamic = -1;
 
 	memset(&r, 0, sizeof r);
 	r.ev = EV_START;
@@ -803,7 +838,7 @@ snapshot(struct observer *o, long pid)
 		strcpy(exe, "?");
 	r.exe = exe;
 	r.fds = read_fds(pid, &r.nfds, &err);
-	if (initial_stack(pid, &strs, &alen, &slen, &secure)) {
+	if (initial_stack(pid, &strs, &alen, &slen, &secure, &dynamic)) {
 		/* argv is for the findings of a receiver: only one that
 		 * received something needs it. */
 		if (r.nfds > 0)
@@ -821,6 +856,7 @@ snapshot(struct observer *o, long pid)
 		if (elen >= 0)
 			envp = split(env, (size_t)elen, &envc);
 		secure = at_secure(pid);
+		dynamic = exe_dynamic(o, pid);
 	}
 	r.argv = (const char **)argv;
 	if (err != 0 || elen < 0) {
@@ -831,7 +867,7 @@ snapshot(struct observer *o, long pid)
 		    strerror(err ? err : errno));
 		gap(o, pid, exe, why);
 	}
-	r.noshim = why_no_shim(o, pid, envp, secure);
+	r.noshim = why_no_shim(envp, o->shim, o->name, secure, dynamic);
 	name_fds(o, r.fds, r.nfds, argv, envp, pid);
 	if (trace_log_add(o->log, &r) != 0)
 		o->nomem = true;
