@@ -50,6 +50,8 @@ shim_resolve(int which)
  * most in one pass, dlsym the rest.  A hook that ran first (another
  * library's constructor) may have resolved its own already: kept.
  */
+_Static_assert(R_COUNT <= RESOLVE_MAX, "resolve.c takes RESOLVE_MAX names");
+
 static void
 resolve_all(void)
 {

@@ -146,13 +146,16 @@ int
 shim_find_next(const void *self, const char *const names[], void *fns[],
     int n)
 {
-	uint32_t hash[n > 0 ? n : 1];
-	bool settled[n > 0 ? n : 1];
+	uint32_t hash[RESOLVE_MAX];
+	bool settled[RESOLVE_MAX];
 	const struct link_map *l;
 	int left = n, found = 0, objects = 0;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		fns[i] = NULL;
+	if (n <= 0 || n > RESOLVE_MAX)
+		return 0;
+	for (int i = 0; i < n; i++) {
 		hash[i] = gnu_hash(names[i]);
 		settled[i] = false;
 	}
