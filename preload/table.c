@@ -29,6 +29,14 @@
  * return address, the stack is the one unwound before, and the cached
  * frames are used without unwinding.  Each slot read is in a live frame of
  * the current stack, since the one below it matched.
+ *
+ * The same holds from any frame up: an unwind that reaches a slot holding
+ * the return address that a cached stack had there is in that stack's
+ * frame, so it stops and takes the cached frames above, once every one of
+ * their slots is checked.  Two call sites in one function, or two
+ * functions called from one caller, then unwind only the frames that
+ * differ.  A small index, by slot and address, says which cached stack
+ * to try.
  */
 #include "shim.h"
 
@@ -59,9 +67,20 @@ struct cached {
 	uintptr_t slots[SHIM_FRAMES];	/* where each one was found */
 };
 
-/* The cache lives just after the table, in the same mapping. */
+/* The cache lives just after the table, in the same mapping, and its
+ * index (BT_INDEX hints: a cached stack holds this return address at this
+ * slot, as its frame `at`) just after the cache. */
 #define CACHE() ((struct cached *)(void *)((char *)table + \
 	SHIM_TABLE_FDS * sizeof(struct slot)))
+#define BT_INDEX 256		/* a power of two */
+
+struct hint {
+	uintptr_t slot;
+	void *ra;
+	unsigned short entry, at;
+};
+
+#define HINTS() ((struct hint *)(void *)(CACHE() + BT_CACHE))
 
 /*
  * libgcc's unwinder.  Where the build could link it in (libgcc_eh, with
@@ -99,7 +118,7 @@ table_ready(void)
 	if (__atomic_load_n(&table, __ATOMIC_ACQUIRE) != NULL)
 		return true;
 #ifdef BT_CACHE
-	size += BT_CACHE * sizeof(struct cached);
+	size += BT_CACHE * sizeof(struct cached) + BT_INDEX * sizeof(struct hint);
 #endif
 	p = sys_mmap(NULL, size, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -155,6 +174,8 @@ struct unwind {
 	bool started;		/* past the shim's own frames */
 };
 
+static bool unwind_splice(struct unwind *u);
+
 /*
  * One frame.  libgcc calls this once it has stepped out of the frame
  * below: the context's IP is this frame's return address, its CFA the
@@ -177,7 +198,9 @@ unwind_step(struct _Unwind_Context *ctx, void *arg)
 	}
 	u->frames[u->n] = (void *)ip;
 	u->slots[u->n] = slot;
-	return ++u->n < SHIM_FRAMES ? _URC_NO_REASON : _URC_END_OF_STACK;
+	if (++u->n >= SHIM_FRAMES || unwind_splice(u))
+		return _URC_END_OF_STACK;
+	return _URC_NO_REASON;
 }
 
 /*
@@ -255,6 +278,66 @@ cache_get(uintptr_t key, struct shim_origin *o)
 #endif
 }
 
+static unsigned
+hint_index(uintptr_t slot, void *ra)
+{
+	uint64_t h = ((uint64_t)slot >> 3) ^ (uint64_t)(uintptr_t)ra;
+
+	return (unsigned)((h * 0x9e3779b97f4a7c15ull) >> 56) & (BT_INDEX - 1);
+}
+
+/*
+ * u's last frame is one a cached stack had at the same slot: the frames
+ * above it are that stack's, if each of their slots still holds its
+ * return address.  Then they are appended (as many as fit) and the
+ * unwind stops.  Called from unwind_step, past the shim's frames.
+ */
+static bool
+unwind_splice(struct unwind *u)
+{
+#ifdef BT_CACHE
+	uintptr_t slot = u->slots[u->n - 1];
+	void *ra = u->frames[u->n - 1];
+	struct hint h;
+	struct cached copy, *c;
+	unsigned seq;
+	int k;
+
+	if (table == NULL)
+		return false;
+	memcpy(&h, &HINTS()[hint_index(slot, ra)], sizeof(h));
+	if (h.slot != slot || h.ra != ra || h.entry >= BT_CACHE)
+		return false;
+	c = &CACHE()[h.entry];
+	seq = __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE);
+	if (seq == 0 || (seq & 1))
+		return false;
+	memcpy(&copy, c, sizeof(copy));
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&c->seq, __ATOMIC_RELAXED) != seq ||
+	    h.at >= copy.nframes || copy.nframes > SHIM_FRAMES ||
+	    copy.slots[h.at] != slot || copy.frames[h.at] != ra)
+		return false;
+	/* A cached stack cut at SHIM_FRAMES gives the frames above only to
+	 * an unwind as deep as it was there: a shallower one would be cut
+	 * short. */
+	if (copy.nframes == SHIM_FRAMES && u->n - 1 < h.at)
+		return false;
+	for (k = h.at + 1; k < copy.nframes; k++)
+		if (*(void **)copy.slots[k] != copy.frames[k])
+			return false;
+	for (k = h.at + 1; k < copy.nframes && u->n < SHIM_FRAMES; k++) {
+		u->frames[u->n] = copy.frames[k];
+		u->slots[u->n] = copy.slots[k];
+		u->n++;
+	}
+	return true;
+#else
+	(void)u;
+	return false;
+#endif
+}
+
 static void
 cache_put(uintptr_t key, const struct unwind *u)
 {
@@ -274,6 +357,17 @@ cache_put(uintptr_t key, const struct unwind *u)
 	memcpy(c->frames, u->frames, sizeof(c->frames));
 	memcpy(c->slots, u->slots, sizeof(c->slots));
 	__atomic_store_n(&c->seq, seq + 1, __ATOMIC_RELEASE);
+	/* Hints to each of its frames but the last (a splice there would
+	 * add nothing). */
+	for (int i = 0; i + 1 < u->n; i++) {
+		struct hint *h = &HINTS()[hint_index(u->slots[i],
+		    u->frames[i])];
+
+		h->slot = u->slots[i];
+		h->ra = u->frames[i];
+		h->entry = (unsigned short)(c - CACHE());
+		h->at = (unsigned short)i;
+	}
 #else
 	(void)key;
 	(void)u;

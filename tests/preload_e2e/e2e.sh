@@ -9,11 +9,12 @@
 set -u
 case_=$1
 shift
-ni= shim= leaky= reporter= static= nopie= sreporter= sandbox=
+ni= shim= leaky= reporter= static= nopie= sreporter= sandbox= frames=
 for kv in "$@"; do
 	case $kv in
 	sreporter=*) sreporter=${kv#sreporter=} ;;
 	sandbox=*) sandbox=${kv#sandbox=} ;;
+	frames=*) frames=${kv#frames=} ;;
 	ni=*) ni=${kv#ni=} ;;
 	shim=*) shim=${kv#shim=} ;;
 	leaky=*) leaky=${kv#leaky=} ;;
@@ -414,6 +415,18 @@ trace.stack-fallback)
 		status 1
 		err "^    fd 3 into reporter_static \(pid [0-9]+\) from static_hello .*unnamed \[leaked\]\$"
 	done
+	;;
+trace.shared-frames)
+	# 112 files opened from call chains that share frames (two sites in
+	# one function, callers in common, alloca, recursion deeper than the
+	# 12 frames kept): the shim unwinds only what differs from a stack it
+	# has seen.  Each file is named after its real chain; each finding's
+	# backtrace must name the same functions, outwards from op.
+	[ -n "$frames" ] && [ -x "$frames" ] || skip "frames is not built"
+	mkdir -p "$tmp/chains"
+	run "$ni" trace --json -o "$tmp/report" -- "$frames" "$tmp/chains" "$reporter" chains
+	status 0
+	jcheck "$tmp/report" 'len(F) == 112 and all([x["func"] for x in f["bt"]][:len(f["what"].rsplit("/", 1)[1].split(".")[:-1])] == f["what"].rsplit("/", 1)[1].split(".")[:-1][:12] and len(f["bt"]) >= min(12, len(f["what"].rsplit("/", 1)[1].split(".")[:-1])) for f in F)'
 	;;
 trace.chroot)
 	# A static leaker and receiver in a chroot, then leaky in a private
