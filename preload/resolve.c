@@ -18,6 +18,13 @@
  * left NULL for dlsym to answer: an object without a GNU hash table,
  * an IFUNC or GNU_UNIQUE definition, a name no object defines, or a
  * system without _dl_find_object.
+ *
+ * The walk follows the loader's list of objects, which is the order
+ * RTLD_NEXT searches for everything loaded at start-up; the shim resolves
+ * in its constructor, at start-up.  An object that another library's
+ * constructor dlopen'ed with RTLD_LOCAL before then would be on the list
+ * but outside RTLD_NEXT's scope: it would also have to define one of
+ * these libc names to change an answer.
  */
 #include "resolve.h"
 

@@ -101,10 +101,17 @@ sys_getppid(void)
 	return (pid_t)syscall(SYS_getppid);
 }
 
+/* Where the system has mmap2 (32-bit: i386's SYS_mmap takes its
+ * arguments in a block), the offset is in 4096-byte units. */
 static inline void *
 sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
+#ifdef SYS_mmap2
+	return (void *)syscall(SYS_mmap2, addr, len, prot, flags, fd,
+	    (long)(off / 4096));
+#else
 	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+#endif
 }
 
 static inline int

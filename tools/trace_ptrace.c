@@ -458,22 +458,22 @@ initial_stack(long pid, char **strs, size_t *alen, size_t *elen,
 	size_t nw;
 	char *buf;
 
+#if defined(__x86_64__) || defined(__aarch64__)
 #if defined(__x86_64__)
 	struct user_regs_struct regs;
-	struct iovec io = { &regs, sizeof regs };
-
-	if (ptrace(PTRACE_GETREGSET, (pid_t)pid, (void *)NT_PRSTATUS, &io) != 0 ||
-	    io.iov_len != sizeof regs)
-		return false;	/* a 32-bit program's are smaller */
-	sp = regs.rsp;
-#elif defined(__aarch64__)
+#define STACK_POINTER(r) ((r).rsp)
+#else
 	struct user_pt_regs regs;
+#define STACK_POINTER(r) ((r).sp)
+#endif
 	struct iovec io = { &regs, sizeof regs };
 
+	/* A 32-bit program's registers are a smaller set. */
 	if (ptrace(PTRACE_GETREGSET, (pid_t)pid, (void *)NT_PRSTATUS, &io) != 0 ||
 	    io.iov_len != sizeof regs)
 		return false;
-	sp = regs.sp;
+	sp = STACK_POINTER(regs);
+#undef STACK_POINTER
 #else
 	(void)pid; (void)strs; (void)alen; (void)elen; (void)secure;
 	(void)dynamic;
@@ -751,7 +751,14 @@ read_fds(long pid, size_t *n, int *err)
 		*err = errno;
 		return NULL;
 	}
-	while ((got = syscall(SYS_getdents64, dir, dbuf, sizeof dbuf)) > 0) {
+	*err = 0;
+	while ((got = syscall(SYS_getdents64, dir, dbuf, sizeof dbuf)) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			*err = errno;	/* what was listed stands */
+			break;
+		}
 		for (ssize_t off = 0; off < got;) {
 			struct kdirent *d = (struct kdirent *)(void *)
 			    (dbuf + off);
@@ -788,7 +795,6 @@ out:
 	close(dir);
 	if (*n > 1)
 		qsort(v, *n, sizeof *v, cmp_fd);
-	*err = 0;
 	return v;
 }
 
