@@ -39,7 +39,9 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,25 +189,28 @@ static const int passed_on[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 /*
  * Blocks SIGCHLD and the signals to pass on (a signal this process
  * ignores -- nohup, a background job -- stays ignored, for CMD too) and
- * returns a signalfd for them; *old gets the mask to give CMD.  -1 (said).
+ * returns a signalfd for the latter; *old gets the mask to give CMD.  -1
+ * (said).  SIGCHLD stays blocked and unread: the stops are waited for in
+ * waitpid, and a pending SIGCHLD only stays pending.
  */
 static int
 catch_signals(sigset_t *old)
 {
 	struct sigaction sa;
-	sigset_t block;
+	sigset_t block, pass;
 	size_t i;
 	int fd;
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
+	sigemptyset(&pass);
 	for (i = 0; i < sizeof passed_on / sizeof passed_on[0]; i++) {
 		sigaction(passed_on[i], NULL, &sa);
 		if (sa.sa_handler != SIG_IGN)
-			sigaddset(&block, passed_on[i]);
+			sigaddset(&pass, passed_on[i]);
 	}
+	block = pass;
+	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, old);
-	fd = ni_signalfd(-1, &block, SFD_NONBLOCK);
+	fd = ni_signalfd(-1, &pass, SFD_NONBLOCK);
 	if (fd < 0) {
 		say("signalfd: %s", strerror(errno));
 		sigprocmask(SIG_SETMASK, old, NULL);
@@ -322,60 +327,171 @@ start(struct topts *o, char **env, const sigset_t *mask, struct observer *obs,
 	return 0;
 }
 
-/* Waits for CMD, observing; returns its wait status. */
-static int
-wait_cmd(struct observer *obs, pid_t pid, int sfd)
-{
-	struct pollfd p[1 + 260];
-	struct signalfd_siginfo si[8];
-	int status = 0, st;
-	size_t n, i;
-	ssize_t got;
-	pid_t w;
-	bool done = false, talk;
+/*
+ * The channel has a thread of its own, the reader, so that the main
+ * thread can wait for the tree's stops in a blocking waitpid, woken by
+ * each stop and by nothing else.  (With one thread, every stop cost a
+ * poll, a read of SIGCHLD from a signalfd and an empty waitpid besides,
+ * and a wake-up for a SIGCHLD whose stop was already handled.)  The
+ * reader also passes on the signals sent to this process.
+ *
+ * The observer and the log are one lock's: the reader holds it while it
+ * reads records, the main thread while it handles a stop.  An exec stop
+ * reads the channel itself first, under the lock, so a record sent
+ * before an execve still comes before the new program's start record.
+ */
+struct reader {
+	struct observer *obs;
+	pthread_mutex_t lock;
+	pthread_t tid;
+	int sfd;		/* the signals to pass on */
+	int ctl[2];		/* 'g': CMD is pid, serve; EOF: exit */
+	pid_t pid;
+};
 
-	while (!done) {
-		p[0] = (struct pollfd){ sfd, POLLIN, 0 };
-		n = 1 + trace_obs_pollfds(obs, p + 1, 260);
-		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
-			break;
-		/* All that is pending in one read: a short one means no more
-		 * (the stops are many, the system calls at each count). */
-		do {
-			got = read(sfd, si, sizeof si);
-			for (i = 0; got > 0 && i < (size_t)got / sizeof si[0];
-			    i++) {
-				if (si[i].ssi_signo == SIGCHLD)
-					continue;
-				/* A terminal's signal (SI_KERNEL) went to
-				 * CMD's process group too; one CMD sent needs
-				 * no echo. */
-				if (si[i].ssi_code <= 0 &&
-				    (pid_t)si[i].ssi_pid != pid)
-					(void)kill(pid, (int)si[i].ssi_signo);
-			}
-		} while (got == (ssize_t)sizeof si);
-		/* The channel only when poll saw something on it (the exec
-		 * stops drain it themselves, before their start record). */
-		for (talk = false, i = 1; i < n; i++)
+/* All the signals pending in sfd, passed on to pid. */
+static void
+pass_signals(int sfd, pid_t pid)
+{
+	struct signalfd_siginfo si[8];
+	ssize_t got;
+	size_t i;
+
+	do {
+		got = read(sfd, si, sizeof si);
+		for (i = 0; got > 0 && i < (size_t)got / sizeof si[0]; i++) {
+			if (si[i].ssi_signo == SIGCHLD)
+				continue;
+			/* A terminal's signal (SI_KERNEL) went to CMD's
+			 * process group too; one CMD sent needs no echo. */
+			if (si[i].ssi_code <= 0 && (pid_t)si[i].ssi_pid != pid)
+				(void)kill(pid, (int)si[i].ssi_signo);
+		}
+	} while (got == (ssize_t)sizeof si || (got < 0 && errno == EINTR));
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct pollfd p[2 + 260];
+	bool go = false, talk;
+	pid_t pid = 0;
+	size_t n, i;
+	ssize_t k;
+	char c;
+
+	for (;;) {
+		n = 0;
+		p[n++] = (struct pollfd){ r->ctl[0], POLLIN, 0 };
+		if (go) {
+			p[n++] = (struct pollfd){ r->sfd, POLLIN, 0 };
+			pthread_mutex_lock(&r->lock);
+			n += trace_obs_pollfds(r->obs, p + n, 260);
+			pthread_mutex_unlock(&r->lock);
+		}
+		if (poll(p, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;	/* the exec stops and the end read the rest */
+		}
+		if (p[0].revents != 0) {
+			k = read(r->ctl[0], &c, 1);
+			if (k < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (k != 1)
+				break;
+			pthread_mutex_lock(&r->lock);
+			pid = r->pid;
+			pthread_mutex_unlock(&r->lock);
+			go = true;
+			continue;
+		}
+		if (p[1].revents != 0)
+			pass_signals(r->sfd, pid);
+		for (talk = false, i = 2; i < n; i++)
 			if (p[i].revents != 0)
 				talk = true;
-		if (talk)
-			trace_obs_drain(obs);
-		for (;;) {
-			w = waitpid(-1, &st, __WALL | WNOHANG);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				break;
-			if (trace_obs_traced(obs)) {
-				if (trace_obs_event(obs, w, st, &status))
-					done = true;
-			} else if (w == pid) {
-				status = st;
-				done = true;
-			}
+		if (talk) {
+			pthread_mutex_lock(&r->lock);
+			trace_obs_drain(r->obs);
+			pthread_mutex_unlock(&r->lock);
 		}
+	}
+	return NULL;
+}
+
+/* Starts the reader (waiting for 'g').  0, or -1 (said). */
+static int
+reader_start(struct reader *r, struct observer *obs, int sfd)
+{
+	int e;
+
+	r->obs = obs;
+	r->sfd = sfd;
+	r->pid = 0;
+	if (ni_pipe(r->ctl) != 0) {
+		say("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	e = pthread_create(&r->tid, NULL, reader_main, r);
+	if (e != 0) {
+		say("cannot start a thread: %s", strerror(e));
+		close(r->ctl[0]);
+		close(r->ctl[1]);
+		pthread_mutex_destroy(&r->lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* Tells the reader that CMD is pid: it serves from now on. */
+static void
+reader_go(struct reader *r, pid_t pid)
+{
+	pthread_mutex_lock(&r->lock);
+	r->pid = pid;
+	pthread_mutex_unlock(&r->lock);
+	while (write(r->ctl[1], "g", 1) < 0 && errno == EINTR)
+		;
+}
+
+/* Stops the reader and waits for it: the observer is this thread's. */
+static void
+reader_stop(struct reader *r)
+{
+	close(r->ctl[1]);
+	pthread_join(r->tid, NULL);
+	close(r->ctl[0]);
+	pthread_mutex_destroy(&r->lock);
+}
+
+/* Waits for CMD, observing; returns its wait status. */
+static int
+wait_cmd(struct reader *r, pid_t pid)
+{
+	int status = 0, st;
+	bool done = false;
+	pid_t w;
+
+	/* Until CMD has exited; then what is already there, and no more
+	 * waiting (the survivors are let go). */
+	for (;;) {
+		w = waitpid(-1, &st, __WALL | (done ? WNOHANG : 0));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		pthread_mutex_lock(&r->lock);
+		if (trace_obs_traced(r->obs)) {
+			if (trace_obs_event(r->obs, w, st, &status))
+				done = true;
+		} else if (w == pid) {
+			status = st;
+			done = true;
+		}
+		pthread_mutex_unlock(&r->lock);
 	}
 	return status;
 }
@@ -560,6 +676,7 @@ cmd_trace(int argc, char **argv)
 	struct topts o;
 	struct tlog log;
 	struct observer *obs = NULL;
+	struct reader rd;
 	const char *shim;
 	char **env = NULL;
 	FILE *out = NULL;
@@ -595,11 +712,18 @@ cmd_trace(int argc, char **argv)
 	}
 	if ((sfd = catch_signals(&mask)) < 0)
 		goto done;
-	if (start(&o, env, &mask, obs, &pid, &errfd) != 0) {
+	if (reader_start(&rd, obs, sfd) != 0) {
 		sigprocmask(SIG_SETMASK, &mask, NULL);
 		goto done;
 	}
-	status = wait_cmd(obs, pid, sfd);
+	if (start(&o, env, &mask, obs, &pid, &errfd) != 0) {
+		reader_stop(&rd);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
+		goto done;
+	}
+	reader_go(&rd, pid);
+	status = wait_cmd(&rd, pid);
+	reader_stop(&rd);
 	if ((failed = exec_failed(&o, errfd)) != 0) {
 		trace_obs_release(obs);
 		rc = failed;
