@@ -520,10 +520,12 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 		return;
 	}
 	/* A spawn's file action put it there: the spawning call's record
-	 * does not list it under this number. */
+	 * does not list it under this number.  Not in a process the
+	 * observer saw made by a plain fork: its exec is its own, unlogged
+	 * (a raw execve), whatever its parent spawned before. */
 	sp = latest(c, s->ppid, i, false, EV_EXEC);
 	if ((e == NULL || e->fd != f->fd) && sp != NONE &&
-	    is_spawn(c->l->v[sp].call) &&
+	    is_spawn(c->l->v[sp].call) && !s->forked &&
 	    latest(c, s->pid, i, false, EV_START) == NONE) {
 		rc->why = reason(a, "placed by a file action of ",
 		    c->l->v[sp].call);

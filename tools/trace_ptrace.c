@@ -67,6 +67,15 @@
 #include "noinherit.h"
 #include "trace.h"
 
+#if defined(__has_include)
+#if __has_include(<linux/kcmp.h>)
+#include <linux/kcmp.h>
+#endif
+#endif
+#ifndef KCMP_VM
+#define KCMP_VM 1
+#endif
+
 
 #define MAX_ENV (1u << 20)	/* /proc/PID/environ read at most */
 #define MAX_CMDLINE (1u << 18)
@@ -78,6 +87,9 @@ struct task {
 	long parent;		/* the process that made it (tgid), or 0 */
 	bool alive;
 	bool execd;		/* has exec'd since it was made */
+	bool forked;		/* made by a plain fork: it did not share
+				 * its maker's memory (no vfork, no
+				 * posix_spawn) */
 	const char *exe;	/* processes: the program now */
 	const char *noshim;	/* ... why no shim runs in it, or NULL */
 };
@@ -835,6 +847,7 @@ snapshot(struct observer *o, long pid)
 	if (p != NULL) {
 		r.from_exe = p->exe;
 		r.from_noshim = p->noshim;
+		r.forked = p->forked && !p->execd;
 	}
 	snprintf(link, sizeof link, "/proc/%ld/exe", pid);
 	n = readlink(link, exe, sizeof exe - 1);
@@ -939,6 +952,10 @@ first_sight(struct observer *o, long tid)
 	if (t->tgid != tid)
 		return;
 	t->parent = status_field(tid, "PPid", 0);
+	/* Stopped before it ran: it still shares its maker's memory if it
+	 * was made so (vfork, posix_spawn). */
+	t->forked = t->parent > 0 && syscall(SYS_kcmp, (pid_t)t->parent,
+	    (pid_t)tid, KCMP_VM, 0, 0) > 0;
 	p = proc_of(o, t->parent);
 	if (p != NULL) {
 		t->exe = p->exe;
@@ -965,6 +982,7 @@ on_new(struct observer *o, long tid, int ev)
 	if (child->tgid == child->tid) {
 		parent = task_find(o, ptgid);
 		child->parent = ptgid;
+		child->forked = ev == PTRACE_EVENT_FORK;
 		if (parent != NULL && !child->execd) {
 			child->exe = parent->exe;
 			child->noshim = parent->noshim;

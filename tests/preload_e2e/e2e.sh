@@ -362,6 +362,34 @@ os.waitpid(pid, 0)
 	err "^    fd 5 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) .* \[passed: placed by a file action of posix_spawn\]\$"
 	err "^noinherit: trace: crossings: 0 leaked, 1 passed on purpose, 0 allowed\$"
 	;;
+trace.fork-rawexec)
+	# A process posix_spawns, then forks a child that execs through a
+	# raw execve(2) no hook sees, with a raw open(2)'s fd inheritable.
+	# The spawn's record does not list that fd, but the child was made
+	# by a plain fork (the observer saw it): no file action put the fd
+	# there.  It leaked.
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
+	run "$ni" trace --fail-on-leak -- "$py" -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+os.waitpid(os.posix_spawn("/bin/true", ["true"], os.environ), 0)
+fd = libc.syscall(2, sys.argv[2].encode(), 0)
+assert fd == 3
+pid = os.fork()
+if pid == 0:
+    argv = (ctypes.c_char_p * 3)(sys.argv[1].encode(), b"raw", None)
+    envp = (ctypes.c_char_p * 1)(None)
+    libc.syscall(59, sys.argv[1].encode(), argv, envp)
+    os._exit(127)
+os.waitpid(pid, 0)
+' "$reporter" "$data"
+	status 1
+	out "^reporter raw: fds 0 1 2 3\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by exec, unlogged: .*reporter raw \[leaked\]\$"
+	err "^noinherit: trace: crossings: 1 leaked, 0 passed on purpose, 0 allowed\$"
+	no_err "placed by a file action"
+	;;
 trace.refused)
 	# The atomic flags refused by seccomp (F_DUPFD_CLOEXEC, SOCK_CLOEXEC
 	# ...): tracing goes on, the shim's records with it (the origin).
