@@ -375,7 +375,7 @@ reader_main(void *arg)
 {
 	struct reader *r = arg;
 	struct pollfd p[2 + 260];
-	bool go = false, talk;
+	bool go = false, talk, moved;
 	pid_t pid = 0;
 	size_t n, i;
 	ssize_t k;
@@ -414,8 +414,13 @@ reader_main(void *arg)
 				talk = true;
 		if (talk) {
 			pthread_mutex_lock(&r->lock);
-			trace_obs_drain(r->obs);
+			moved = trace_obs_drain(r->obs);
 			pthread_mutex_unlock(&r->lock);
+			/* Readable, and nothing could be taken (accept4 out of
+			 * descriptors): not a busy loop; the exec stops still
+			 * read the channel themselves. */
+			if (!moved)
+				(void)poll(p, 1, 10);
 		}
 	}
 	return NULL;

@@ -170,8 +170,9 @@ int trace_obs_seize(struct observer *o, pid_t pid, const char **why);
 bool trace_obs_traced(const struct observer *o);
 /* The descriptors to poll for records (at most max). */
 size_t trace_obs_pollfds(const struct observer *o, struct pollfd *p, size_t max);
-/* Reads the records that have arrived. */
-void trace_obs_drain(struct observer *o);
+/* Reads the records that have arrived; whether anything could be taken
+ * (a connection accepted, a record read, a connection's end). */
+bool trace_obs_drain(struct observer *o);
 /*
  * One waitpid() result of a traced task, handled and resumed.  Returns
  * true when it was CMD's end (*root_status set).

@@ -343,12 +343,13 @@ pending(int fd)
 	return (p.revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) != 0;
 }
 
-void
+bool
 trace_obs_drain(struct observer *o)
 {
 	struct ucred cr;
 	socklen_t len;
-	size_t before = o->log->n, i;
+	size_t before = o->log->n, conns = o->nconns, i;
+	bool accepted = false;
 	int fd;
 
 	for (i = 0; i < o->nconns;) {
@@ -370,6 +371,7 @@ trace_obs_drain(struct observer *o)
 				continue;
 			break;
 		}
+		accepted = true;
 		len = sizeof cr;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 ||
 		    !in_tree(o, &cr)) {
@@ -389,6 +391,7 @@ trace_obs_drain(struct observer *o)
 	}
 	if (o->log->n > before)
 		trace_log_resolve_sockets(o->log, before);
+	return accepted || o->log->n != before || o->nconns != conns;
 }
 
 size_t
