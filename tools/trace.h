@@ -90,9 +90,9 @@ struct trec {
 	 * is true): the descriptor table as the kernel left it, whether or
 	 * not a shim runs in the program. */
 	bool kernel;
-	bool forked;			/* kernel: the process was made by a
-					 * plain fork (no shared memory), so its
-					 * first exec is no posix_spawn's */
+	bool spawned;			/* kernel: the process was made by the
+					 * posix_spawn its maker logged last
+					 * (this is that spawn's exec) */
 	const char *noshim;		/* why no shim runs in this program
 					 * ("statically linked", ...), or NULL */
 	const char *from_exe;		/* the program this pid ran before the

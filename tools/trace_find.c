@@ -520,12 +520,13 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 		return;
 	}
 	/* A spawn's file action put it there: the spawning call's record
-	 * does not list it under this number.  Not in a process the
-	 * observer saw made by a plain fork: its exec is its own, unlogged
-	 * (a raw execve), whatever its parent spawned before. */
+	 * does not list it under this number.  Under ptrace, only in a
+	 * process the observer saw made by that spawn: a fork's child, or a
+	 * vfork's that logged none, execs on its own (through a raw execve
+	 * no hook sees), whatever its parent spawned before. */
 	sp = latest(c, s->ppid, i, false, EV_EXEC);
 	if ((e == NULL || e->fd != f->fd) && sp != NONE &&
-	    is_spawn(c->l->v[sp].call) && !s->forked &&
+	    is_spawn(c->l->v[sp].call) && (!s->kernel || s->spawned) &&
 	    latest(c, s->pid, i, false, EV_START) == NONE) {
 		rc->why = reason(a, "placed by a file action of ",
 		    c->l->v[sp].call);

@@ -87,9 +87,12 @@ struct task {
 	long parent;		/* the process that made it (tgid), or 0 */
 	bool alive;
 	bool execd;		/* has exec'd since it was made */
-	bool forked;		/* made by a plain fork: it did not share
-				 * its maker's memory (no vfork, no
-				 * posix_spawn) */
+	bool spawn_logged;	/* processes: logged a posix_spawn since it
+				 * last made a process */
+	bool spawn_known;	/* spawned is decided */
+	bool spawned;		/* made by the posix_spawn its maker logged
+				 * last (not by a fork, nor by a vfork
+				 * that logged none) */
 	const char *exe;	/* processes: the program now */
 	const char *noshim;	/* ... why no shim runs in it, or NULL */
 };
@@ -391,7 +394,28 @@ trace_obs_drain(struct observer *o)
 	}
 	if (o->log->n > before)
 		trace_log_resolve_sockets(o->log, before);
+	for (i = before; i < o->log->n; i++) {
+		const struct trec *r = &o->log->v[i];
+		struct task *t;
+
+		if (r->ev == EV_EXEC && r->call != NULL &&
+		    strncmp(r->call, "posix_spawn", 11) == 0 &&
+		    (t = task_find(o, r->pid)) != NULL)
+			t->spawn_logged = true;
+	}
 	return accepted || o->log->n != before || o->nconns != conns;
+}
+
+/*
+ * Whether the process p has logged a posix_spawn since it last made a
+ * process: the one it makes now is that spawn's.  The channel is read
+ * first, since a spawn's record is sent before its clone.
+ */
+static bool
+spawn_made(struct observer *o, struct task *p)
+{
+	trace_obs_drain(o);
+	return p->spawn_logged;
 }
 
 size_t
@@ -850,7 +874,7 @@ snapshot(struct observer *o, long pid)
 	if (p != NULL) {
 		r.from_exe = p->exe;
 		r.from_noshim = p->noshim;
-		r.forked = p->forked && !p->execd;
+		r.spawned = p->spawned && !p->execd;
 	}
 	snprintf(link, sizeof link, "/proc/%ld/exe", pid);
 	n = readlink(link, exe, sizeof exe - 1);
@@ -955,11 +979,13 @@ first_sight(struct observer *o, long tid)
 	if (t->tgid != tid)
 		return;
 	t->parent = status_field(tid, "PPid", 0);
-	/* Stopped before it ran: it still shares its maker's memory if it
-	 * was made so (vfork, posix_spawn). */
-	t->forked = t->parent > 0 && syscall(SYS_kcmp, (pid_t)t->parent,
-	    (pid_t)tid, KCMP_VM, 0, 0) > 0;
 	p = proc_of(o, t->parent);
+	/* Stopped before it ran: it still shares its maker's memory if it
+	 * was made so (vfork, posix_spawn), and it is that spawn's if its
+	 * maker logged one.  Its maker's event, later, leaves this be. */
+	t->spawn_known = true;
+	t->spawned = p != NULL && spawn_made(o, p) &&
+	    syscall(SYS_kcmp, (pid_t)t->parent, (pid_t)tid, KCMP_VM, 0, 0) == 0;
 	if (p != NULL) {
 		t->exe = p->exe;
 		t->noshim = p->noshim;
@@ -985,7 +1011,14 @@ on_new(struct observer *o, long tid, int ev)
 	if (child->tgid == child->tid) {
 		parent = task_find(o, ptgid);
 		child->parent = ptgid;
-		child->forked = ev == PTRACE_EVENT_FORK;
+		/* glibc's and musl's posix_spawn make the child with
+		 * CLONE_VM|CLONE_VFORK: a fork is never one. */
+		if (!child->spawn_known)
+			child->spawned = ev != PTRACE_EVENT_FORK &&
+			    parent != NULL && spawn_made(o, parent);
+		child->spawn_known = true;
+		if (parent != NULL)
+			parent->spawn_logged = false;
 		if (parent != NULL && !child->execd) {
 			child->exe = parent->exe;
 			child->noshim = parent->noshim;

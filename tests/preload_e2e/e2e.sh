@@ -15,6 +15,7 @@ for kv in "$@"; do
 	sreporter=*) sreporter=${kv#sreporter=} ;;
 	sandbox=*) sandbox=${kv#sandbox=} ;;
 	frames=*) frames=${kv#frames=} ;;
+	spawnraw=*) spawnraw=${kv#spawnraw=} ;;
 	ni=*) ni=${kv#ni=} ;;
 	shim=*) shim=${kv#shim=} ;;
 	leaky=*) leaky=${kv#leaky=} ;;
@@ -365,9 +366,9 @@ os.waitpid(pid, 0)
 trace.fork-rawexec)
 	# A process posix_spawns, then forks a child that execs through a
 	# raw execve(2) no hook sees, with a raw open(2)'s fd inheritable.
-	# The spawn's record does not list that fd, but the child was made
-	# by a plain fork (the observer saw it): no file action put the fd
-	# there.  It leaked.
+	# The spawn's record does not list that fd, but the child was not
+	# made by that spawn (the observer saw it made): no file action put
+	# the fd there.  It leaked.
 	py=/usr/bin/python3
 	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
 	run "$ni" trace --fail-on-leak -- "$py" -c '
@@ -387,6 +388,15 @@ os.waitpid(pid, 0)
 	status 1
 	out "^reporter raw: fds 0 1 2 3\$"
 	err "^    fd 3 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by exec, unlogged: .*reporter raw \[leaked\]\$"
+	err "^noinherit: trace: crossings: 1 leaked, 0 passed on purpose, 0 allowed\$"
+	no_err "placed by a file action"
+	# The same from a vfork child, which shares its maker's memory as a
+	# spawn's does: it logged no spawn since its last child.
+	[ -n "$spawnraw" ] && [ -x "$spawnraw" ] || skip "spawnraw is not built"
+	run "$ni" trace --fail-on-leak -- "$spawnraw" "$reporter" "$data"
+	status 1
+	out "^reporter vforked: fds 0 1 2 3\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from spawnraw \(pid [0-9]+\) by exec, unlogged: .*reporter vforked \[leaked\]\$"
 	err "^noinherit: trace: crossings: 1 leaked, 0 passed on purpose, 0 allowed\$"
 	no_err "placed by a file action"
 	;;
