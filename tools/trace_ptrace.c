@@ -972,6 +972,7 @@ static void
 first_sight(struct observer *o, long tid)
 {
 	struct task *t = task_add(o, tid), *p;
+	long same_vm;
 
 	if (t == NULL)
 		return;
@@ -982,10 +983,16 @@ first_sight(struct observer *o, long tid)
 	p = proc_of(o, t->parent);
 	/* Stopped before it ran: it still shares its maker's memory if it
 	 * was made so (vfork, posix_spawn), and it is that spawn's if its
-	 * maker logged one.  Its maker's event, later, leaves this be. */
-	t->spawn_known = true;
-	t->spawned = p != NULL && spawn_made(o, p) &&
-	    syscall(SYS_kcmp, (pid_t)t->parent, (pid_t)tid, KCMP_VM, 0, 0) == 0;
+	 * maker logged one.  Its maker's event, later, leaves this be --
+	 * or decides, where kcmp cannot say (a kernel without it). */
+	same_vm = t->parent > 0 ? syscall(SYS_kcmp, (pid_t)t->parent,
+	    (pid_t)tid, KCMP_VM, 0, 0) : -1;
+	if (same_vm >= 0) {
+		t->spawn_known = true;
+		t->spawned = same_vm == 0 && p != NULL && spawn_made(o, p);
+		if (p != NULL)
+			p->spawn_logged = false;	/* it made one */
+	}
 	if (p != NULL) {
 		t->exe = p->exe;
 		t->noshim = p->noshim;
