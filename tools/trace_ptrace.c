@@ -394,14 +394,17 @@ trace_obs_drain(struct observer *o)
 	}
 	if (o->log->n > before)
 		trace_log_resolve_sockets(o->log, before);
+	/* A process's latest exec record says what its next child is: a
+	 * posix_spawn's, or not (system, popen, an exec in place; a spawn
+	 * that failed before its clone is followed by one of those, or by
+	 * nothing that makes a process). */
 	for (i = before; i < o->log->n; i++) {
 		const struct trec *r = &o->log->v[i];
 		struct task *t;
 
-		if (r->ev == EV_EXEC && r->call != NULL &&
-		    strncmp(r->call, "posix_spawn", 11) == 0 &&
-		    (t = task_find(o, r->pid)) != NULL)
-			t->spawn_logged = true;
+		if (r->ev == EV_EXEC && (t = task_find(o, r->pid)) != NULL)
+			t->spawn_logged = r->call != NULL &&
+			    strncmp(r->call, "posix_spawn", 11) == 0;
 	}
 	return accepted || o->log->n != before || o->nconns != conns;
 }
@@ -921,6 +924,7 @@ snapshot(struct observer *o, long pid)
 		p->exe = keep(o, exe);
 		p->noshim = keep(o, r.noshim);
 		p->execd = true;
+		p->spawn_logged = false;	/* a new program */
 	}
 	for (i = 0; i < r.nfds; i++)
 		free((char *)r.fds[i].what);
