@@ -36,6 +36,7 @@ run() {
 	status=0
 	(cd "$dir" && ctest --output-on-failure -j2 "$@") || status=$?
 	WINEPREFIX=$PWD/$dir/wineprefix wineserver -k 2>/dev/null || true
+	WINEPREFIX=$PWD/$dir/wineprefix wineserver -w 2>/dev/null || true
 	return $status
 }
 

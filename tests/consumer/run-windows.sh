@@ -6,7 +6,8 @@ set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 tc=$src/cmake/mingw-w64-x86_64.cmake
 tmp=$(mktemp -d)
-trap 'WINEPREFIX=$tmp/wine wineserver -k 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'WINEPREFIX=$tmp/wine wineserver -k 2>/dev/null || true
+WINEPREFIX=$tmp/wine wineserver -w 2>/dev/null || true; rm -rf "$tmp"' EXIT
 cmake -S "$src" -B "$tmp/build" -G Ninja -DBUILD_TESTING=OFF \
 	-DCMAKE_TOOLCHAIN_FILE="$tc" -DCMAKE_INSTALL_PREFIX="$tmp/prefix" >/dev/null
 cmake --build "$tmp/build" >/dev/null
