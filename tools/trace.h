@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "jsonl.h"
@@ -173,6 +174,14 @@ size_t trace_obs_pollfds(const struct observer *o, struct pollfd *p, size_t max)
 /* Reads the records that have arrived; whether anything could be taken
  * (a connection accepted, a record read, a connection's end). */
 bool trace_obs_drain(struct observer *o);
+
+/* Whether an exec record's call is a posix_spawn (posix_spawnp too): the
+ * calls whose file actions may place descriptors. */
+static inline bool
+trace_is_spawn(const char *call)
+{
+	return call != NULL && strncmp(call, "posix_spawn", 11) == 0;
+}
 /*
  * One waitpid() result of a traced task, handled and resumed.  Returns
  * true when it was CMD's end (*root_status set).

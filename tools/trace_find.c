@@ -456,12 +456,6 @@ is_shell(const char *exe)
 	return false;
 }
 
-static bool
-is_spawn(const char *call)
-{
-	return call != NULL && strncmp(call, "posix_spawn", 11) == 0;
-}
-
 /* A reason in the analysis' memory: "prefix" + detail. */
 static const char *
 reason(struct analysis *a, const char *prefix, const char *detail)
@@ -526,7 +520,7 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 	 * no hook sees), whatever its parent spawned before. */
 	sp = latest(c, s->ppid, i, false, EV_EXEC);
 	if ((e == NULL || e->fd != f->fd) && sp != NONE &&
-	    is_spawn(c->l->v[sp].call) && (!s->kernel || s->spawned) &&
+	    trace_is_spawn(c->l->v[sp].call) && (!s->kernel || s->spawned) &&
 	    latest(c, s->pid, i, false, EV_START) == NONE) {
 		rc->why = reason(a, "placed by a file action of ",
 		    c->l->v[sp].call);

@@ -403,8 +403,7 @@ trace_obs_drain(struct observer *o)
 		struct task *t;
 
 		if (r->ev == EV_EXEC && (t = task_find(o, r->pid)) != NULL)
-			t->spawn_logged = r->call != NULL &&
-			    strncmp(r->call, "posix_spawn", 11) == 0;
+			t->spawn_logged = trace_is_spawn(r->call);
 	}
 	return accepted || o->log->n != before || o->nconns != conns;
 }
