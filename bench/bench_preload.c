@@ -20,7 +20,7 @@
  *   true  a sh loop running /bin/true 2000 times: the cost per exec.
  * Each figure is the wall time of one whole command, from posix_spawn to
  * its reaping (trace: its report included, written to /dev/null).  Rounds
- * run the variants (the three, and the two floors below) in an order
+ * run the variants (the three, and the three floors below) in an order
  * rotated every round; the ratio to
  * plain is taken within each round and its median reported.
  *
@@ -50,6 +50,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -71,16 +72,21 @@
 extern char **environ;
 
 /*
- * Two floors run beside them: preload0, the command with an empty library
- * in LD_PRELOAD (what any preload costs each process: enforce's floor),
- * and ptrace0, the command under this program re-run as a bare ptrace
+ * Three floors run beside them: preload0, the command with an empty
+ * library in LD_PRELOAD (what any preload costs each process: enforce's
+ * floor); ptrace0, the command under this program re-run as a bare ptrace
  * observer that only resumes every stop (`--ptrace-floor`: what the stops
- * of the fork, exec and signal events cost, with no work at them: trace's
- * floor, before its shim and its reading of /proc).
+ * of the fork, exec and signal events cost, with no work at them); and
+ * trace0, the least that trace's design does: the same observer, which at
+ * each exec stop also reads what crossed, /proc/PID/exe and /proc/PID/fd
+ * with a readlink of each descriptor above 2 (`--ptrace-floor-proc`), the
+ * command with the empty library in LD_PRELOAD.  trace's own work (its
+ * shim, its records, the rest of its snapshot) is what it costs above
+ * trace0.
  */
-enum { PLAIN, ENFORCE, TRACE, PRELOAD0, PTRACE0, NV };
+enum { PLAIN, ENFORCE, TRACE, PRELOAD0, PTRACE0, TRACE0, NV };
 static const char *const vname[NV] = { "plain", "enforce", "trace",
-    "preload0", "ptrace0" };
+    "preload0", "ptrace0", "trace0" };
 
 #ifndef NI_EMPTY_PRELOAD
 #define NI_EMPTY_PRELOAD ""
@@ -142,13 +148,51 @@ loop_open(long n)
 /* ------------------------------------------------------------------ */
 
 /*
+ * What a process that has just exec'd received, as trace's observer first
+ * reads it: the link of /proc/PID/exe, the names in /proc/PID/fd and the
+ * link of each above 2.  Only the cost counts: nothing is kept.
+ */
+static void
+read_crossed(pid_t pid)
+{
+	char path[64], fdpath[96], link[PATH_MAX];
+	char buf[4096] __attribute__((aligned(8)));
+	long got;
+	int dir;
+
+	snprintf(path, sizeof path, "/proc/%ld/exe", (long)pid);
+	(void)readlink(path, link, sizeof link);
+	snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return;
+	while ((got = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < got;) {
+			/* struct linux_dirent64: d_ino, d_off, d_reclen,
+			 * d_type, d_name */
+			unsigned short reclen;
+			const char *name = buf + off + 19;
+
+			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			off += reclen;
+			if (name[0] == '.' || atoi(name) <= 2)
+				continue;
+			snprintf(fdpath, sizeof fdpath, "%s/%s", path, name);
+			(void)readlink(fdpath, link, sizeof link);
+		}
+	}
+	close(dir);
+}
+
+/*
  * cmd and all it starts under ptrace, as `noinherit trace` observes them
  * (PTRACE_SEIZE with the fork, vfork, clone and exec events), doing
- * nothing at each stop but resume it, blocked in waitpid in between.
+ * nothing at each stop but resume it (and, with proc, read what crossed
+ * at each exec: read_crossed), blocked in waitpid in between.
  * Returns cmd's exit status.
  */
 static int
-ptrace_floor(char **cmd)
+ptrace_floor(char **cmd, bool proc)
 {
 	int st, ev, sig, rc = 2;
 	pid_t c, w;
@@ -185,6 +229,8 @@ ptrace_floor(char **cmd)
 		}
 		ev = (st >> 16) & 0xff;
 		sig = WSTOPSIG(st);
+		if (proc && ev == PTRACE_EVENT_EXEC)
+			read_crossed(w);
 		if (ev == PTRACE_EVENT_STOP && (sig == SIGSTOP ||
 		    sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
 			(void)ptrace(PTRACE_LISTEN, w, 0, 0);
@@ -246,9 +292,10 @@ run(int v, char **cmd, char *out, size_t outcap)
 		argv[k++] = (char *)"-o";
 		argv[k++] = (char *)"/dev/null";
 		argv[k++] = (char *)"--";
-	} else if (v == PTRACE0) {
+	} else if (v == PTRACE0 || v == TRACE0) {
 		argv[k++] = g_self;
-		argv[k++] = (char *)"--ptrace-floor";
+		argv[k++] = (char *)(v == PTRACE0 ? "--ptrace-floor" :
+		    "--ptrace-floor-proc");
 	}
 	for (i = 0; cmd[i] != NULL && k < 63; i++)
 		argv[k++] = cmd[i];
@@ -265,7 +312,7 @@ run(int v, char **cmd, char *out, size_t outcap)
 	    O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	t0 = now_ns();
 	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv,
-	    v == PRELOAD0 ? g_env0 : environ) != 0)
+	    v == PRELOAD0 || v == TRACE0 ? g_env0 : environ) != 0)
 		die("cannot run %s", argv[0]);
 	if (out != NULL) {
 		close(p[1]);
@@ -539,14 +586,15 @@ header(void)
 	if (uname(&u) != 0)
 		die("uname: %s", strerror(errno));
 	printf("noinherit bench_preload -- the preload shim: plain vs "
-	    "`noinherit enforce` vs `noinherit trace`, beside two floors: "
-	    "preload0 (an empty LD_PRELOAD library) and ptrace0 (a bare "
-	    "ptrace observer)\n");
+	    "`noinherit enforce` vs `noinherit trace`, beside three floors: "
+	    "preload0 (an empty LD_PRELOAD library), ptrace0 (a bare "
+	    "ptrace observer) and trace0 (that observer reading /proc/PID/fd "
+	    "at each exec, under the empty library)\n");
 	printf("machine: %s %s %s, cpu \"%s\", nproc %ld\n", u.sysname,
 	    u.release, u.machine, cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	printf("tool: %s\n", P.tool);
 	printf("method: %s; 1 untimed warm-up of each variant, then %d rounds "
-	    "of the five, order rotated every round; wall time of each whole "
+	    "of the six, order rotated every round; wall time of each whole "
 	    "command (posix_spawn to reaping; trace: report to /dev/null "
 	    "included); median [p25-p75]; /plain = median of the per-round "
 	    "ratios\n", P.quick ? "QUICK (smoke run, figures are rough)" :
@@ -665,7 +713,9 @@ main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--loop-open") == 0)
 		return loop_open(atol(argv[2]));
 	if (argc >= 3 && strcmp(argv[1], "--ptrace-floor") == 0)
-		return ptrace_floor(argv + 2);
+		return ptrace_floor(argv + 2, false);
+	if (argc >= 3 && strcmp(argv[1], "--ptrace-floor-proc") == 0)
+		return ptrace_floor(argv + 2, true);
 	parse_args(argc, argv);
 	if (strcmp(P.tool, NI_TOOL_PATH) == 0 && getenv("NOINHERIT_PRELOAD") ==
 	    NULL && stat(NI_PRELOAD_PATH, &st) != 0) {
