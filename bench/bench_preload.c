@@ -57,6 +57,7 @@
 #include <unistd.h>
 
 #include "benchstat.h"
+#include "../src/procfd.h"	/* the getdents64 record */
 
 #ifndef NI_TOOL_PATH
 #define NI_TOOL_PATH "noinherit"
@@ -168,16 +169,13 @@ read_crossed(pid_t pid)
 		return;
 	while ((got = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
 		for (long off = 0; off < got;) {
-			/* struct linux_dirent64: d_ino, d_off, d_reclen,
-			 * d_type, d_name */
-			unsigned short reclen;
-			const char *name = buf + off + 19;
+			const struct ni_dirent64 *d = (const void *)(buf + off);
 
-			memcpy(&reclen, buf + off + 16, sizeof reclen);
-			off += reclen;
-			if (name[0] == '.' || atoi(name) <= 2)
+			off += d->d_reclen;
+			if (procfd_parse(d->d_name) <= 2)
 				continue;
-			snprintf(fdpath, sizeof fdpath, "%s/%s", path, name);
+			snprintf(fdpath, sizeof fdpath, "%s/%s", path,
+			    d->d_name);
 			(void)readlink(fdpath, link, sizeof link);
 		}
 	}
