@@ -12,28 +12,50 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "procinfo.h"		/* pi_utf8_len */
 
 int cli_msg_fd = STDERR_FILENO;
 
+/*
+ * Messages name programs and files, whose names may hold any byte: the
+ * line is escaped as the reports escape names (cli_put_text), so that a
+ * name cannot add a line, move the cursor or pass for another.  No
+ * message's own text has a control character or a backslash.
+ */
 void
 cli_say(const char *cmd, const char *fmt, ...)
 {
-	char line[1024];
+	char raw[1024], line[4 * sizeof raw + 2];
+	const unsigned char *s = (const unsigned char *)raw;
+	size_t n, k, len = 0;
 	va_list ap;
-	int n;
+	int m;
 
 	if (cli_msg_fd < 0)
 		return;
-	n = snprintf(line, sizeof line, "noinherit: %s%s", cmd ? cmd : "",
+	m = snprintf(raw, sizeof raw, "noinherit: %s%s", cmd ? cmd : "",
 	    cmd ? ": " : "");
-	if (n < 0 || (size_t)n >= sizeof line - 1)
-		n = 0;
+	if (m < 0 || (size_t)m >= sizeof raw - 1)
+		m = 0;
 	va_start(ap, fmt);
-	(void)vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	(void)vsnprintf(raw + m, sizeof raw - (size_t)m, fmt, ap);
 	va_end(ap);
-	n = (int)strlen(line);
-	line[n++] = '\n';
-	if (write(cli_msg_fd, line, (size_t)n) < 0)
+	for (n = strlen(raw); n > 0; s += k, n -= k) {
+		k = 1;
+		if (*s == '\\') {
+			line[len++] = '\\';
+			line[len++] = '\\';
+		} else if (*s < 0x20 || *s == 0x7f ||
+		    (k = pi_utf8_len(s, n)) == 0) {
+			len += (size_t)snprintf(line + len, 5, "\\x%02x", *s);
+			k = 1;
+		} else {
+			memcpy(line + len, s, k);
+			len += k;
+		}
+	}
+	line[len++] = '\n';
+	if (write(cli_msg_fd, line, len) < 0)
 		return;		/* nowhere left to say it */
 }
 

@@ -899,6 +899,18 @@ cli.escape)
 		iconv -f UTF-8 -t UTF-8 "$tmp/report.json" "$tmp/audit.json" \
 		    >/dev/null || fail "the JSON is not valid UTF-8"
 	fi
+	# trace's notes on stderr name programs too: the same escape, one
+	# line each (a static program, a process that outlives CMD).
+	if [ -n "$static" ] && [ -x "$static" ]; then
+		cp "$static" "$f" && chmod +x "$f" || fail "cannot copy the static program"
+		run "$ni" trace -o "$tmp/report" -- "$f"
+		has_line "$tmp/err" "noinherit: trace: $tmp/$text is statically linked: the shim cannot reach it; what crosses its execs is still observed (ptrace), but not where it made it (dynamically linked programs it starts are reached)"
+		count "$tmp/err" . 1
+	fi
+	cp "$(command -v sh)" "$f" || fail "cannot copy sh"
+	run "$ni" trace -o "$tmp/report" -- "$f" -c '(sleep 2) & exit 0'
+	has_line "$tmp/err" "noinherit: trace: 1 process still ran when $tmp/$text exited: what it execs later is not observed"
+	count "$tmp/err" . 1
 	;;
 *)
 	echo "e2e.sh: unknown case $case_"
