@@ -606,6 +606,11 @@ report(FILE *f, const struct topts *o, struct analysis *a, bool complete)
 		trace_report_json(f, a);
 	else
 		trace_report_text(f, a);
+	/* The file may be read without the notes on stderr: "no descriptor
+	 * crossed" must not stand there alone as a clean result. */
+	if (!o->json && !complete)
+		fprintf(f, "noinherit: trace: the report is incomplete: "
+		    "part of the tree was not observed\n");
 	if (fflush(f) != 0 || ferror(f)) {
 		say("%.256s: write error: %s", o->out ? o->out : "stderr",
 		    strerror(errno ? errno : EIO));
@@ -648,6 +653,7 @@ conclude(struct tlog *log, struct observer *obs, const struct topts *o,
 	struct analysis a;
 	const struct tgap *g;
 	size_t survivors;
+	bool complete;
 	int rc = exit_status(status);
 
 	trace_obs_drain(obs);
@@ -665,11 +671,14 @@ conclude(struct tlog *log, struct observer *obs, const struct topts *o,
 	}
 	trace_allow(&a, o->allow, o->nallow);
 	notes(log, obs, &a, o->cmd[0], survivors);
-	if (report(f, o, &a, trace_obs_gaps(obs, &g) == 0) != 0)
+	/* Survivors are let go unobserved: what they exec later is not
+	 * seen, so the run is as incomplete as one with a gap. */
+	complete = trace_obs_gaps(obs, &g) == 0 && survivors == 0;
+	if (report(f, o, &a, complete) != 0)
 		rc = EXIT_USAGE;
 	else if (rc == 0 && o->fail_on_leak && a.leaked > 0)
 		rc = EXIT_LEAK;
-	else if (rc == 0 && o->fail_on_leak && trace_obs_gaps(obs, &g) > 0)
+	else if (rc == 0 && o->fail_on_leak && !complete)
 		rc = EXIT_INCOMPLETE;
 	trace_analysis_free(&a);
 	return rc;
