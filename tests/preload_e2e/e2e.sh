@@ -206,6 +206,12 @@ trace.fail-on-leak)
 	status 0
 	err "^noinherit: trace: no leak: 24 descriptors crossed an exec, each passed on purpose or allowed "
 	err "^noinherit: trace: crossings: 0 leaked, 0 passed on purpose, 24 allowed\$"
+	# A process that outlives CMD is let go unobserved: whatever it
+	# execs later is not seen, so the run is incomplete, never clean.
+	run "$ni" trace --fail-on-leak -- sh -c '(sleep 1; exec 5<"$1"; exec "$2" late) >/dev/null & exit 0' sh "$data" "$reporter"
+	status 3
+	err "^noinherit: trace: 1 process still ran when sh exited: what it execs later is not observed\$"
+	err "^noinherit: trace: the report is incomplete: part of the tree was not observed\$"
 	;;
 trace.exit-status)
 	run "$ni" trace -- sh -c 'exit 7'
