@@ -283,8 +283,15 @@ in_tree(struct observer *o, const struct ucred *cr)
 	long ppid;
 	int depth;
 
-	if (o->traced)
-		return task_find(o, pid) != NULL;
+	/* A task that has exited no longer holds its pid: whoever has it
+	 * now is not the tree.  (Its records are read at its exit, before
+	 * it is marked so: trace_obs_event.)  Its pid cannot be taken while
+	 * it is a zombie, and a traced zombie waits for the observer. */
+	if (o->traced) {
+		const struct task *t = task_find(o, pid);
+
+		return t != NULL && t->alive;
+	}
 	/* Without ptrace: the ancestry, as /proc has it (this process is a
 	 * subreaper, so orphans of the tree are reparented to it).  A peer
 	 * that has already exited cannot be placed: taken if it ran as this
@@ -387,8 +394,12 @@ trace_obs_drain(struct observer *o)
 				o->peers[o->nconns] = cr.pid;
 				o->conns[o->nconns++] = fd;
 			} else {
-				close(fd);	/* cannot happen: records are
-						 * sent at once */
+				/* The shim sends at once and closes: only a
+				 * process holding its connections open gets
+				 * here, and what it sends is lost. */
+				close(fd);
+				gap(o, cr.pid, NULL, "too many connections "
+				    "to the channel at once: records dropped");
 			}
 		}
 	}
@@ -1062,6 +1073,10 @@ trace_obs_event(struct observer *o, pid_t w, int status, int *root_status)
 
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		t = task_find(o, w);
+		/* What it sent before it exited is queued: taken while its
+		 * pid still counts as the tree's (in_tree). */
+		if (t != NULL && t->alive && t->tgid == t->tid)
+			trace_obs_drain(o);
 		if (t != NULL)
 			t->alive = false;
 		if (w == o->root) {

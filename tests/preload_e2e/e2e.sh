@@ -622,6 +622,34 @@ trace.hijack)
 	grep -q "^reporter late: fds 0 1 2 5\$" "$pub/late.out" || fail "the survivor did not run: $(cat "$pub/late.out" 2>&1)"
 	grep -Eq "^after: [1-9][0-9]* connections?, 0 bytes\$" "$tmp/nobody" || fail "nobody got records: $(cat "$tmp/nobody")"
 	[ -z "$(ls -A "$tmp/t")" ] || fail "left in TMPDIR: $(ls -A "$tmp/t")"
+	# A process of the tree exits and nobody gets its pid (ns_last_pid):
+	# the observer must not take a dead task's pid for the tree's.
+	[ -w /proc/sys/kernel/ns_last_pid ] || { echo "ok: $case_ (pid reuse not tried: ns_last_pid not writable)"; exit 0; }
+	rm -f "$pub/chan" "$pub/done" "$pub/dead"
+	TMPDIR=$tmp/t "$ni" exec -- "$ni" trace -o "$tmp/report" -- sh -c 'sh -c "echo \$\$ >\"\$1/dead.w\"; mv \"\$1/dead.w\" \"\$1/dead\"" sh "$1"; echo "$NOINHERIT_LOG" >"$1/chan"; i=0; while [ ! -e "$1/done" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exec "$2" during' sh "$pub" "$pub/reporter" >"$tmp/out" 2>"$tmp/err" </dev/null &
+	pid=$!
+	i=0
+	until [ -s "$pub/chan" ]; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { st=-1; fail "the command never started"; }
+		sleep 0.05
+	done
+	dead=$(cat "$pub/dead")
+	chan=$(cat "$pub/chan")
+	got=
+	for attempt in 1 2 3 4 5 6 7 8; do
+		echo $((dead - 1)) >/proc/sys/kernel/ns_last_pid
+		nobody reuse "$chan" "$dead" >"$tmp/nobody" 2>&1
+		grep -q "^pid: $dead\$" "$tmp/nobody" && { got=1; break; }
+	done
+	touch "$pub/done"
+	wait $pid
+	st=$?
+	status 0
+	[ -n "$got" ] || fail "nobody never got pid $dead: $(cat "$tmp/nobody")"
+	grep -q "^fake record: sent, connection closed unread\$" "$tmp/nobody" || fail "nobody with a dead task's pid: $(cat "$tmp/nobody")"
+	err "^noinherit: trace: refused 1 connection to the channel from processes outside the traced tree\$"
+	! grep -q HIJACK "$tmp/report" || fail "the fake record made it into the report"
 	;;
 trace.git)
 	# git fetch-pack's transport pipe reaches git index-pack (a real leak).

@@ -6,6 +6,10 @@
 #       while the trace runs: bind the same name (must fail), then
 #       connect and send a fake record (the tool must close the
 #       connection without reading it).
+#   hijack.py reuse @NAME PID
+#       the same, from a process that has PID (the pid of a process of
+#       the tree that has exited); prints "pid: N" first, and does
+#       nothing more unless N is PID.
 #   hijack.py after @NAME GOFILE OUTFILE
 #       once the tool has exited: bind and listen on the name, create
 #       GOFILE (a surviving process of the trace then execs a program
@@ -20,6 +24,14 @@ import time
 mode, spec = sys.argv[1], sys.argv[2]
 assert spec.startswith("@"), spec
 addr = "\0" + spec[1:]
+
+if mode == "reuse":
+    # Run with the pid a process of the traced tree had before it exited
+    # (the caller sets ns_last_pid): that pid is no longer the tree's.
+    print("pid: %d" % os.getpid())
+    if os.getpid() != int(sys.argv[3]):
+        sys.exit(0)
+    mode = "during"
 
 if mode == "during":
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
