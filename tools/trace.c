@@ -546,24 +546,87 @@ notes(const struct tlog *l, const struct observer *obs,
 }
 
 /*
+ * Whether the directory of path is shared: sticky and writable by all, as
+ * /tmp is, where another user may have put a file, a symbolic link or a
+ * FIFO at that name before us (the kernel's fs.protected_* guards are not
+ * always on).
+ */
+static bool
+shared_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	size_t n;
+
+	if (slash == NULL) {
+		strcpy(dir, ".");
+	} else {
+		n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= sizeof dir)
+			return true;	/* cannot tell: be careful */
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	if (stat(dir, &st) != 0)
+		return false;		/* the open will say why */
+	return (st.st_mode & S_ISVTX) && (st.st_mode & S_IWOTH);
+}
+
+/*
  * Where the report goes, opened before CMD runs so that a bad -o is known
  * at once: stderr, stdout for "-", or FILE.  NULL (said) on failure.
+ * The report holds command lines: FILE is made 0600.  In a shared
+ * directory only a regular file of this user is written, never one a
+ * link leads to; nowhere does a FIFO without a reader block the open.
  */
 static FILE *
 open_report(const char *out)
 {
+	struct stat st;
 	FILE *f;
-	int fd;
+	int fd, flags = O_WRONLY | O_CREAT | O_NOCTTY | O_NONBLOCK;
+	bool shared;
 
 	if (out == NULL)
 		return stderr;
 	if (strcmp(out, "-") == 0)
 		return stdout;
-	fd = ni_open(out, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+	shared = shared_dir(out);
+	if (shared)
+		flags |= O_NOFOLLOW;
+	/* (lstat first: some kernels answer EACCES rather than ELOOP; the
+	 * flag still holds if a link appears in between.) */
+	if (shared && lstat(out, &st) == 0 && S_ISLNK(st.st_mode)) {
+		errno = ELOOP;
+		fd = -1;
+	} else {
+		fd = ni_open(out, flags, 0600);
+	}
+	if (fd < 0) {
+		if (shared && errno == ELOOP)
+			say("%.256s: a symbolic link in a directory others "
+			    "can write to: not followed", out);
+		else
+			say("%.256s: %s", out, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0) {
 		say("%.256s: %s", out, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
+		return NULL;
+	}
+	if (shared && (!S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
+		say("%.256s: not a regular file of this user, in a directory "
+		    "others can write to: not written", out);
+		close(fd);
+		return NULL;
+	}
+	if ((S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		say("%.256s: %s", out, strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	return f;

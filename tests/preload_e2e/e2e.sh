@@ -651,6 +651,49 @@ trace.hijack)
 	err "^noinherit: trace: refused 1 connection to the channel from processes outside the traced tree\$"
 	! grep -q HIJACK "$tmp/report" || fail "the fake record made it into the report"
 	;;
+trace.outfile)
+	# -o and --sarif name a file in a directory others can write to
+	# (sticky, as /tmp): what nobody put there first is not written
+	# through -- a symbolic link, a FIFO, a file of theirs -- and the
+	# report, which holds command lines, is made 0600.
+	[ "$(id -u)" -eq 0 ] || skip "needs root to act as nobody"
+	need setpriv
+	need timeout
+	pub=$(public_copies) || fail "cannot make public copies"
+	nobody_reaches "$pub"
+	sh_=$pub/shared
+	mkdir "$sh_" && chmod 1777 "$sh_" || fail "cannot make the shared directory"
+	echo secret >"$tmp/victim"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	as_nobody ln -s "$tmp/victim" "$sh_/link" &&
+	as_nobody mkfifo "$sh_/fifo" &&
+	as_nobody sh -c 'umask 0; : >"$1"' sh "$sh_/theirs" || fail "nobody cannot make the traps"
+	for opt in -o --sarif; do
+		run timeout 30 "$ni" trace $opt "$sh_/link" -- true
+		status 2
+		err "^noinherit: trace: $sh_/link: a symbolic link in a directory others can write to: not followed\$"
+		[ "$(cat "$tmp/victim")" = secret ] || fail "the victim was written through the link"
+		run timeout 30 "$ni" trace $opt "$sh_/fifo" -- true
+		status 2
+		err "^noinherit: trace: $sh_/fifo: (not a regular file of this user, in a directory others can write to: not written|No such device or address)\$"
+		run timeout 30 "$ni" trace $opt "$sh_/theirs" -- true
+		status 2
+		err "^noinherit: trace: $sh_/theirs: not a regular file of this user, in a directory others can write to: not written\$"
+		[ ! -s "$sh_/theirs" ] || fail "nobody's file was written"
+	done
+	run "$ni" trace -o "$sh_/mine" --sarif "$sh_/mine.sarif" -- sh -c 'exec 5<"$1"; exec "$2" x' sh "$data" "$reporter"
+	status 0
+	[ "$(stat -c %a:%u "$sh_/mine" "$sh_/mine.sarif" | sort -u)" = "600:0" ] || fail "modes: $(stat -c '%n %a %u' "$sh_/mine" "$sh_/mine.sarif")"
+	grep -q "^passed 1: file $data\$" "$sh_/mine" || fail "report: $(cat "$sh_/mine")"
+	# Our own file there is rewritten whole; elsewhere a link is followed.
+	run "$ni" trace -o "$sh_/mine" -- true
+	status 0
+	count "$sh_/mine" . 1
+	ln -s "$tmp/real" "$tmp/mylink"
+	run "$ni" trace -o "$tmp/mylink" -- true
+	status 0
+	grep -q "^noinherit: trace: no descriptor crossed" "$tmp/real" || fail "the link in a private directory was not followed"
+	;;
 trace.git)
 	# git fetch-pack's transport pipe reaches git index-pack (a real leak).
 	need git
