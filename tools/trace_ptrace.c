@@ -272,16 +272,63 @@ listen_channel(struct observer *o)
 }
 
 /*
+ * Whether pid descends from this process, as /proc has it now (this
+ * process is a subreaper, so orphans of the tree are reparented to it).
+ * -1: pid is gone.
+ */
+static int
+descends(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	long ppid;
+	int depth;
+
+	for (depth = 0; depth < 256 && pid > 1; depth++) {
+		if (pid == getpid())
+			return 1;
+		snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+		if (pi_read_file(path, buf, sizeof buf) < 0)
+			return depth == 0 && errno == ENOENT ? -1 : 0;
+		p = strrchr(buf, ')');
+		if (p == NULL || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+			return 0;
+		pid = (pid_t)ppid;
+	}
+	return 0;
+}
+
+/*
+ * A process of the tree that ptrace does not see: made by a clone with
+ * CLONE_UNTRACED, the one way a tracee's child escapes the automatic
+ * attach.  Found when it (or what it runs) writes to the channel, or when
+ * it is reparented to this process and exits; named once as a gap.
+ */
+static void
+escaped(struct observer *o, pid_t pid)
+{
+	char link[64], exe[PATH_MAX];
+	ssize_t n;
+	size_t i;
+
+	for (i = 0; i < o->ngaps; i++)
+		if (o->gaps[i].pid == pid)
+			return;
+	snprintf(link, sizeof link, "/proc/%ld/exe", (long)pid);
+	n = readlink(link, exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	gap(o, pid, n > 0 ? exe : NULL, "it escaped ptrace (a clone with "
+	    "CLONE_UNTRACED): what it and its children exec is not observed");
+}
+
+/*
  * Whether a connection's peer belongs to the traced tree: with ptrace,
  * every task of the tree is known from before it could run.
  */
 static bool
 in_tree(struct observer *o, const struct ucred *cr)
 {
-	char path[64], buf[512], *p;
 	pid_t pid = cr->pid;
-	long ppid;
-	int depth;
+	int d;
 
 	/* A task that has exited no longer holds its pid: whoever has it
 	 * now is not the tree.  (Its records are read at its exit, before
@@ -290,25 +337,19 @@ in_tree(struct observer *o, const struct ucred *cr)
 	if (o->traced) {
 		const struct task *t = task_find(o, pid);
 
-		return t != NULL && t->alive;
-	}
-	/* Without ptrace: the ancestry, as /proc has it (this process is a
-	 * subreaper, so orphans of the tree are reparented to it).  A peer
-	 * that has already exited cannot be placed: taken if it ran as this
-	 * user (the report is incomplete anyway, and says so). */
-	for (depth = 0; depth < 256 && pid > 1; depth++) {
-		if (pid == getpid())
+		if (t != NULL && t->alive)
 			return true;
-		snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-		if (pi_read_file(path, buf, sizeof buf) < 0)
-			return depth == 0 && errno == ENOENT &&
-			    cr->uid == geteuid();
-		p = strrchr(buf, ')');
-		if (p == NULL || sscanf(p + 1, " %*c %ld", &ppid) != 1)
-			return false;
-		pid = (pid_t)ppid;
+		/* Not a task: refused, and if it is the tree's all the
+		 * same, the report says what was not observed. */
+		if (t == NULL && descends(pid) == 1)
+			escaped(o, pid);
+		return false;
 	}
-	return false;
+	/* Without ptrace: the ancestry.  A peer that has already exited
+	 * cannot be placed: taken if it ran as this user (the report is
+	 * incomplete anyway, and says so). */
+	d = descends(pid);
+	return d == 1 || (d < 0 && cr->uid == geteuid());
 }
 
 /*
@@ -1079,6 +1120,8 @@ trace_obs_event(struct observer *o, pid_t w, int status, int *root_status)
 			trace_obs_drain(o);
 		if (t != NULL)
 			t->alive = false;
+		else if (w != o->root)
+			escaped(o, w);	/* an orphan, reparented here */
 		if (w == o->root) {
 			*root_status = status;
 			return true;
@@ -1162,6 +1205,9 @@ trace_obs_seize(struct observer *o, pid_t pid, const char **why)
 
 	o->root = pid;
 	*why = NULL;
+	/* Orphans of the tree come to this process: the ancestry check
+	 * holds for them, and one that escaped ptrace is reaped here. */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)(PTRACE_O_TRACEFORK |
 	    PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
 	    PTRACE_O_TRACEEXEC)) == 0) {
@@ -1175,9 +1221,6 @@ trace_obs_seize(struct observer *o, pid_t pid, const char **why)
 		return 0;
 	}
 	*why = strerror(errno);
-	/* The shim alone: orphans of the tree come to this process, whose
-	 * ancestry check then holds for them. */
-	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	{
 		char buf[256];
 

@@ -694,6 +694,43 @@ trace.outfile)
 	status 0
 	grep -q "^noinherit: trace: no descriptor crossed" "$tmp/real" || fail "the link in a private directory was not followed"
 	;;
+trace.untraced)
+	# A child made by clone(CLONE_UNTRACED) escapes ptrace's automatic
+	# attach: its exec is not observed.  The report must not be clean:
+	# the escapee is named when its shim writes to the channel, or when
+	# it is reparented to the tool (an orphan) and exits.
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
+	cat >"$tmp/untraced.py" <<-'EOF'
+	import ctypes, os, sys, time
+	libc = ctypes.CDLL(None, use_errno=True)
+	fd = os.open(sys.argv[2], os.O_RDONLY)
+	os.set_inheritable(fd, True)
+	pid = libc.syscall(56, 0x00800000 | 17, 0, 0, 0, 0)
+	if pid == 0:
+	    if sys.argv[3] == "orphan":
+	        # A raw execve: no hook, no record; only its exit, as an
+	        # orphan reparented to the tool, can show it.
+	        time.sleep(0.3)
+	        argv = (ctypes.c_char_p * 3)(sys.argv[1].encode(), b"escaped", None)
+	        libc.syscall(59, sys.argv[1].encode(), argv, (ctypes.c_char_p * 1)(None))
+	        os._exit(127)
+	    os.execv(sys.argv[1], [sys.argv[1], "escaped"])
+	assert pid > 0, ctypes.get_errno()
+	if sys.argv[3] != "orphan":
+	    os.waitpid(pid, 0)
+	EOF
+	run "$ni" trace --fail-on-leak -- "$py" "$tmp/untraced.py" "$reporter" "$data" wait
+	status 3
+	out "^reporter escaped: fds 0 1 2 3\$"
+	err "^noinherit: trace: incomplete: .* \(pid [0-9]+\) was not observed: it escaped ptrace \(a clone with CLONE_UNTRACED\)"
+	[ -n "$sreporter" ] && [ -x "$sreporter" ] || skip "no static reporter"
+	run "$ni" trace --fail-on-leak -- sh -c '"$1" "$2" "$3" "$4" orphan; sleep 2' sh "$py" "$tmp/untraced.py" "$sreporter" "$data"
+	status 3
+	out "^reporter escaped: fds 0 1 2 3\$"
+	err "^noinherit: trace: incomplete: \? \(pid [0-9]+\) was not observed: it escaped ptrace \(a clone with CLONE_UNTRACED\)"
+	no_err "refused"
+	;;
 trace.git)
 	# git fetch-pack's transport pipe reaches git index-pack (a real leak).
 	need git
