@@ -592,14 +592,18 @@ trace.hijack)
 	chmod 1777 "$pub"
 	mkdir "$tmp/t"
 	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$py" "$here/hijack.py" "$@"; }
+	# Until CMD has written the channel's name to $pub/chan.
+	wait_chan() {
+		i=0
+		until [ -s "$pub/chan" ]; do
+			i=$((i + 1))
+			[ $i -lt 200 ] || { st=-1; fail "the command never started"; }
+			sleep 0.05
+		done
+	}
 	TMPDIR=$tmp/t "$ni" exec -- "$ni" trace -o "$tmp/report" -- sh -c 'echo "$NOINHERIT_LOG" >"$1/chan"; i=0; while [ ! -e "$1/done" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exec "$2" during' sh "$pub" "$pub/reporter" >"$tmp/out" 2>"$tmp/err" </dev/null &
 	pid=$!
-	i=0
-	until [ -s "$pub/chan" ]; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || { st=-1; fail "the command never started"; }
-		sleep 0.05
-	done
+	wait_chan
 	[ -z "$(ls -A "$tmp/t")" ] || fail "the trace made files in TMPDIR: $(ls -A "$tmp/t")"
 	nobody during "$(cat "$pub/chan")" >"$tmp/nobody" 2>&1 || { cat "$tmp/nobody"; fail "nobody's attempt during the trace"; }
 	touch "$pub/done"
@@ -628,12 +632,7 @@ trace.hijack)
 	rm -f "$pub/chan" "$pub/done" "$pub/dead"
 	TMPDIR=$tmp/t "$ni" exec -- "$ni" trace -o "$tmp/report" -- sh -c 'sh -c "echo \$\$ >\"\$1/dead.w\"; mv \"\$1/dead.w\" \"\$1/dead\"" sh "$1"; echo "$NOINHERIT_LOG" >"$1/chan"; i=0; while [ ! -e "$1/done" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exec "$2" during' sh "$pub" "$pub/reporter" >"$tmp/out" 2>"$tmp/err" </dev/null &
 	pid=$!
-	i=0
-	until [ -s "$pub/chan" ]; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || { st=-1; fail "the command never started"; }
-		sleep 0.05
-	done
+	wait_chan
 	dead=$(cat "$pub/dead")
 	chan=$(cat "$pub/chan")
 	got=
