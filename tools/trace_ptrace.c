@@ -321,6 +321,40 @@ escaped(struct observer *o, pid_t pid)
 }
 
 /*
+ * The children of this process that ptrace never saw: orphans of the tree
+ * reparented here (a subreaper) that escaped it, still running as CMD
+ * ends.  Read from each thread's children list.
+ */
+static void
+orphans(struct observer *o)
+{
+	char path[64], buf[4096], *p, *end;
+	struct dirent *d;
+	DIR *dir;
+	long pid;
+
+	dir = opendir("/proc/self/task");
+	if (dir == NULL)
+		return;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%.20s/children",
+		    d->d_name);
+		if (pi_read_file(path, buf, sizeof buf) < 0)
+			continue;
+		for (p = buf; *p != '\0'; p = end) {
+			pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (pid > 0 && task_find(o, pid) == NULL)
+				escaped(o, (pid_t)pid);
+		}
+	}
+	closedir(dir);
+}
+
+/*
  * Whether a connection's peer belongs to the traced tree: with ptrace,
  * every task of the tree is known from before it could run.
  */
@@ -1253,6 +1287,7 @@ trace_obs_release(struct observer *o)
 
 	if (!o->traced)
 		return 0;
+	orphans(o);
 	/*
 	 * Every task still alive is asked to stop (PTRACE_INTERRUPT), then
 	 * each stop that comes, whichever task it is from, is let go: never

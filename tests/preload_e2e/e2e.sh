@@ -707,6 +707,9 @@ trace.untraced)
 	os.set_inheritable(fd, True)
 	pid = libc.syscall(56, 0x00800000 | 17, 0, 0, 0, 0)
 	if pid == 0:
+	    if sys.argv[3] == "linger":
+	        time.sleep(3)
+	        os._exit(0)
 	    if sys.argv[3] == "orphan":
 	        # A raw execve: no hook, no record; only its exit, as an
 	        # orphan reparented to the tool, can show it.
@@ -716,7 +719,7 @@ trace.untraced)
 	        os._exit(127)
 	    os.execv(sys.argv[1], [sys.argv[1], "escaped"])
 	assert pid > 0, ctypes.get_errno()
-	if sys.argv[3] != "orphan":
+	if sys.argv[3] == "wait":
 	    os.waitpid(pid, 0)
 	EOF
 	run "$ni" trace --fail-on-leak -- "$py" "$tmp/untraced.py" "$reporter" "$data" wait
@@ -729,6 +732,11 @@ trace.untraced)
 	out "^reporter escaped: fds 0 1 2 3\$"
 	err "^noinherit: trace: incomplete: \? \(pid [0-9]+\) was not observed: it escaped ptrace \(a clone with CLONE_UNTRACED\)"
 	no_err "refused"
+	# Orphaned and still running when CMD ends: found among the tool's
+	# children.
+	run "$ni" trace --fail-on-leak -- sh -c '"$1" "$2" "$3" "$4" linger; sleep 0.5' sh "$py" "$tmp/untraced.py" "$sreporter" "$data"
+	status 3
+	err "^noinherit: trace: incomplete: .*python3[.0-9]* \(pid [0-9]+\) was not observed: it escaped ptrace \(a clone with CLONE_UNTRACED\)"
 	;;
 trace.git)
 	# git fetch-pack's transport pipe reaches git index-pack (a real leak).
