@@ -6,7 +6,9 @@
  * that process.  It is paired with the latest exec record, logged before
  * it by the same pid (an exec in place) or by the parent (posix_spawn,
  * system, popen), that lists the same descriptor: same number and dev/ino,
- * else the same dev/ino under another number (a dup2 in between).  That
+ * else the same dev/ino under another number (a file action, or a move
+ * no hook saw: the descriptor is then "moved", and what made the other
+ * number inheritable does not class this one).  That
  * record tells who passed it on and, when the shim saw it being made, how
  * and where.  When it does not (the passer had itself received it), the
  * passer's own start record is looked up and the same question asked
@@ -119,6 +121,8 @@ pm_free(struct pidmap *m)
 struct res {
 	unsigned char state;		/* 0 not yet, 1 busy, 2 done */
 	bool from_root;			/* CMD received it: not reported */
+	bool moved;			/* it changed number on the way, where
+					 * nothing logged the change */
 	size_t by;			/* the exec record, or NONE */
 	struct origin *origin;		/* NULL: unknown */
 	size_t origin_at;		/* the exec record that logged it */
@@ -291,11 +295,15 @@ start_holding(const struct ctx *c, const struct tfd *f, size_t before)
 	return NONE;
 }
 
-/* What the process whose start record is at index si had as file f. */
+/*
+ * What the process whose start record is at index si had as file f: the
+ * same file under f's number, else under another (then moved: what
+ * explained that number does not explain f's).
+ */
 static struct res
 resolve_in(struct ctx *c, size_t si, const struct tfd *f, int depth)
 {
-	struct res none = { 2, false, NONE, NULL, NONE, NULL };
+	struct res none = { 2, false, false, NONE, NULL, NONE, NULL }, r;
 	const struct trec *s;
 	size_t k;
 
@@ -306,16 +314,19 @@ resolve_in(struct ctx *c, size_t si, const struct tfd *f, int depth)
 		if (s->fds[k].fd == f->fd && same_file(&s->fds[k], f))
 			return resolve(c, si, k, depth + 1);
 	for (k = 0; k < s->nfds; k++)
-		if (same_file(&s->fds[k], f))
-			return resolve(c, si, k, depth + 1);
+		if (same_file(&s->fds[k], f)) {
+			r = resolve(c, si, k, depth + 1);
+			r.moved = true;
+			return r;
+		}
 	return none;
 }
 
 static struct res
 resolve(struct ctx *c, size_t i, size_t k, int depth)
 {
-	struct res *m = &c->memo[c->memo_at[i] + k], r = { 2, false, NONE,
-	    NULL, NONE, NULL };
+	struct res *m = &c->memo[c->memo_at[i] + k], r = { 2, false, false,
+	    NONE, NULL, NONE, NULL };
 	const struct trec *s = &c->l->v[i], *e;
 	const struct tfd *f = &s->fds[k], *entry = NULL;
 	struct res up;
@@ -343,7 +354,12 @@ resolve(struct ctx *c, size_t i, size_t k, int depth)
 			r.origin = up.origin;
 			r.origin_at = up.origin_at;
 			r.from_root = up.from_root;
+			r.moved = up.moved;
 		}
+		/* Listed under another number: a spawn's file action
+		 * (classify), else a move no hook saw. */
+		if (entry->fd != f->fd)
+			r.moved = true;
 	} else {
 		/* No exec logged it (an unhooked path, or a passer outside
 		 * the shim): the same pid's earlier program, else the
@@ -360,7 +376,12 @@ resolve(struct ctx *c, size_t i, size_t k, int depth)
 		r.origin = up.origin;
 		r.origin_at = up.origin_at;
 		r.from_root = up.from_root;
+		r.moved = up.moved;
 	}
+	/* CMD's caller handed over the number it gave (--pass-fd,
+	 * --map-fd), not every number the same file may reach. */
+	if (r.moved)
+		r.from_root = false;
 	*m = r;
 	return r;
 }
@@ -476,6 +497,11 @@ reason(struct analysis *a, const char *prefix, const char *detail)
  * F_SETFD or FIONCLEX clearing the flag, a posix_spawn file action, a
  * shell's redirection; leaked when it was born inheritable and never
  * named.
+ *
+ * Each of those acts on one number.  A descriptor found by its file
+ * under another number (r->moved: a raw dup, a static program's, no hook
+ * saw) is another descriptor: what made that number inheritable says
+ * nothing of this one, so only a name or a file action can excuse it.
  */
 static void
 classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
@@ -492,6 +518,10 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 	if (f->named != NULL) {
 		rc->why = reason(a, "named to the program: ", f->named);
 		return;
+	}
+	if (r->moved) {
+		direct = NULL;
+		o = NULL;
 	}
 	if (direct != NULL && direct->inh_by != NULL) {
 		rc->why = reason(a, "made inheritable with ", direct->inh_by);

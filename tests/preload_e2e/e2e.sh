@@ -400,6 +400,38 @@ os.waitpid(pid, 0)
 	err "^noinherit: trace: crossings: 1 leaked, 0 passed on purpose, 0 allowed\$"
 	no_err "placed by a file action"
 	;;
+trace.renumbered)
+	# A descriptor dup2()'d onto 5 on purpose, then copied to 3 by a raw
+	# dup(2) no hook sees, before a raw execve: 5 crossed on purpose,
+	# 3 is another number nothing made inheritable.  It leaked.
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
+	cat >"$tmp/renum.py" <<'EOF'
+import ctypes, os, sys
+if sys.argv[1] == "dup2":
+    os.dup2(os.open(sys.argv[3], os.O_RDONLY), 5)
+    os.execv(sys.executable, [sys.executable] + sys.argv[:1] +
+        ["raw", sys.argv[2], sys.argv[3]])
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.syscall(32, int(sys.argv[4]) if len(sys.argv) > 4 else 5) == 3
+argv = (ctypes.c_char_p * 3)(sys.argv[2].encode(), b"got", None)
+libc.syscall(59, sys.argv[2].encode(), argv, (ctypes.c_char_p * 1)(None))
+EOF
+	run "$ni" trace --fail-on-leak -- "$py" "$tmp/renum.py" dup2 "$reporter" "$data"
+	status 1
+	out "^reporter got: fds 0 1 2 3 5\$"
+	err "^    fd 5 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by exec, unlogged: .* \[passed: dup2\(\) onto its number, then passed on\]\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by exec, unlogged: .* \[leaked\]\$"
+	err "^noinherit: trace: crossings: 1 leaked, 2 passed on purpose, 0 allowed\$"
+	# --pass-fd 7 hands CMD fd 7, not every number its file reaches: the
+	# raw dup at 3 crosses into the reporter, and leaked.
+	run sh -c 'exec 7<"$2"; exec "$1" trace --fail-on-leak --pass-fd 7 -- "$3" "$4" raw "$5" "$2" 7' \
+	    sh "$ni" "$data" "$py" "$tmp/renum.py" "$reporter"
+	status 1
+	out "^reporter got: fds 0 1 2 3 7\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by exec, unlogged: .* \[leaked\]\$"
+	err "^noinherit: trace: crossings: 1 leaked, 0 passed on purpose, 0 allowed\$"
+	;;
 trace.refused)
 	# The atomic flags refused by seccomp (F_DUPFD_CLOEXEC, SOCK_CLOEXEC
 	# ...): tracing goes on, the shim's records with it (the origin).
