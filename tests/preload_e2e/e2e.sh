@@ -465,8 +465,9 @@ trace.stack-fallback)
 	# AT_SECURE from its initial stack (process_vm_readv), and from /proc
 	# where that is refused.  Either way a static program's leak into
 	# another static program, which no shim sees, is classed by what the
-	# receiver was told: a number in its argv or in MAKEFLAGS is passed on
-	# purpose (--fail-on-leak: 0), none is a leak (1).
+	# receiver was told: a number in its argv or its environment is passed
+	# on purpose (--fail-on-leak: 0), none is a leak (1).  (Not MAKEFLAGS:
+	# a jobserver must be a pipe, and this is a file -- trace.make.)
 	[ -n "$static" ] && [ -x "$static" ] || skip "no static binary"
 	[ -n "$sreporter" ] && [ -x "$sreporter" ] || skip "no static reporter"
 	[ -n "$sandbox" ] && [ -x "$sandbox" ] || skip "ni_sandbox is not built"
@@ -478,9 +479,9 @@ trace.stack-fallback)
 		status 0
 		out "^reporter named: fds 0 1 2 3\$"
 		err "^    fd 3 into reporter_static \(pid [0-9]+\) from static_hello .*named -- --status-fd=3 \[passed: named to the program: --status-fd=3\]\$"
-		run "$@" "$ni" trace --fail-on-leak -- env "MAKEFLAGS= -j2 --jobserver-auth=3,3" "$static" --leak "$data" "$sreporter" envnamed
+		run "$@" "$ni" trace --fail-on-leak -- env APT_HOOK_INFO_FD=3 "$static" --leak "$data" "$sreporter" envnamed
 		status 0
-		err "\[passed: named to the program: MAKEFLAGS= -j2 --jobserver-auth=3,3\]\$"
+		err "\[passed: named to the program: APT_HOOK_INFO_FD=3\]\$"
 		run "$@" "$ni" trace --fail-on-leak -- "$static" --leak "$data" "$sreporter" unnamed
 		status 1
 		err "^    fd 3 into reporter_static \(pid [0-9]+\) from static_hello .*unnamed \[leaked\]\$"
@@ -724,6 +725,30 @@ trace.make)
 	err "^passed [0-9]: pipe pipe:\[[0-9]+\]\$"
 	err "^  made by pipe\(\) in make"
 	err "^    fd [0-9]+ into make \(pid [0-9]+\) from make \(pid [0-9]+\) by .* \[passed: "
+	# make tells every recipe of its jobserver (MAKEFLAGS), not only the
+	# sub-makes it hands the pipe to: a file a recipe's program leaks
+	# onto 3 is not the jobserver, though MAKEFLAGS names 3.  It leaked.
+	need python3
+	cat >"$tmp/leak3.py" <<'EOF'
+import ctypes, os, sys
+print("MAKEFLAGS=" + os.environ.get("MAKEFLAGS", ""))
+ctypes.CDLL(None).open(sys.argv[2].encode(), os.O_RDONLY)
+os.execv(sys.argv[1], [sys.argv[1], "recipe"])
+EOF
+	printf 'all:\n\t@python3 "$(P)" "$(R)" "$(D)"\n' >"$tmp/tree/leak.mk"
+	run "$ni" trace --fail-on-leak -- make -s -j2 -f "$tmp/tree/leak.mk" \
+	    P="$tmp/leak3.py" R="$reporter" D="$data"
+	status 1
+	out "^reporter recipe: fds 0 1 2 3\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by execv: .* \[leaked\]\$"
+	no_err "passed: named"
+	# The jobserver itself still passes, in a recipe told of it and
+	# given it (+), into the reporter as into a sub-make.
+	printf 'all:\n\t+@"$(R)" recipe\n' >"$tmp/tree/given.mk"
+	run "$ni" trace --fail-on-leak -- make -s -j2 -f "$tmp/tree/given.mk" R="$reporter"
+	status 0
+	out "^reporter recipe: fds 0 1 2 3 4\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from [a-z]+ \(pid [0-9]+\) by .* \[passed: named to the program: M"
 	;;
 trace.many-fds)
 	# 281 descriptors: the shim's records of them do not fit in one line
