@@ -16,8 +16,10 @@
  * passed through sh to cc is one finding, made by make's open().  A passer
  * forked from a process that never logged (a shell's subshell) has no
  * start record of its own: the nearest start record holding the same file
- * stands in.  Whatever leads back to CMD's own start record was CMD's
- * caller's doing and is not reported.
+ * stands in.  What leads back to CMD's own start record was handed to
+ * CMD by trace's caller (--pass-fd, --map-fd): its crossing into CMD was
+ * asked for and is not reported, but where CMD or its children pass it
+ * on, each crossing is, of unknown origin, and classed as any other.
  *
  * Findings are grouped by (made_by, first frame's object and offset, kind
  * of descriptor, target): one leaky call site reached by 100 children is
@@ -120,7 +122,7 @@ pm_free(struct pidmap *m)
 /* What became of one descriptor of one start record. */
 struct res {
 	unsigned char state;		/* 0 not yet, 1 busy, 2 done */
-	bool from_root;			/* CMD received it: not reported */
+	bool from_root;			/* CMD received it from the caller */
 	bool moved;			/* it changed number on the way, where
 					 * nothing logged the change */
 	size_t by;			/* the exec record, or NONE */
@@ -378,10 +380,6 @@ resolve(struct ctx *c, size_t i, size_t k, int depth)
 		r.from_root = up.from_root;
 		r.moved = up.moved;
 	}
-	/* CMD's caller handed over the number it gave (--pass-fd,
-	 * --map-fd), not every number the same file may reach. */
-	if (r.moved)
-		r.from_root = false;
 	*m = r;
 	return r;
 }
@@ -576,6 +574,9 @@ unknown_why(struct analysis *a, const struct trec *s, const struct res *r)
 {
 	if (r->origin != NULL)
 		return NULL;
+	if (r->from_root)
+		return "the caller of noinherit trace gave it to CMD "
+		    "(--pass-fd, --map-fd)";
 	if (s->kernel && s->from_noshim != NULL)
 		return reason(a, "the program that passed it on had no shim: ",
 		    s->from_noshim);
@@ -771,7 +772,7 @@ trace_analyze(const struct tlog *l, long root, struct analysis *a)
 			if (l->v[i].fds[k].fd <= 2)
 				continue;
 			r = resolve(&c, i, k, 0);
-			if (!r.from_root && add_receipt(&c, a, i, k, &r) != 0)
+			if (add_receipt(&c, a, i, k, &r) != 0)
 				goto out;
 		}
 	}
