@@ -300,7 +300,10 @@ start_holding(const struct ctx *c, const struct tfd *f, size_t before)
 /*
  * What the process whose start record is at index si had as file f: the
  * same file under f's number, else under another (then moved: what
- * explained that number does not explain f's).
+ * explained that number does not explain f's).  A pipe or socket inode
+ * is one object, made once, so a moved one keeps its maker; a file under
+ * another number may have been opened again (a static program's open(),
+ * no hook sees), and its maker is then not known.
  */
 static struct res
 resolve_in(struct ctx *c, size_t si, const struct tfd *f, int depth)
@@ -319,6 +322,10 @@ resolve_in(struct ctx *c, size_t si, const struct tfd *f, int depth)
 		if (same_file(&s->fds[k], f)) {
 			r = resolve(c, si, k, depth + 1);
 			r.moved = true;
+			if (f->what[0] == '/') {
+				r.origin = NULL;
+				r.origin_at = NONE;
+			}
 			return r;
 		}
 	return none;

@@ -432,6 +432,20 @@ EOF
 	out "^reporter got: fds 0 1 2 3 7\$"
 	err "^    fd 3 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by exec, unlogged: .* \[leaked\]\$"
 	err "^noinherit: trace: crossings: 2 leaked, 0 passed on purpose, 0 allowed\$"
+	# A static program opens the same file again, onto 3, and execs the
+	# reporter: 3 is neither the dup2()'d 5 nor known to be made by it.
+	[ -n "$static" ] && [ -x "$static" ] || skip "no static binary (-static does not link here)"
+	run "$ni" trace --fail-on-leak -- "$py" -c '
+import os, sys
+os.dup2(os.open(sys.argv[2], os.O_RDONLY), 5)
+os.execv(sys.argv[1], sys.argv[1:2] + ["--leak"] + sys.argv[2:] + ["static"])
+' "$static" "$data" "$reporter"
+	status 1
+	out "^reporter static: fds 0 1 2 3 5\$"
+	err "^  made by \? \(origin unknown: the program that passed it on had no shim: it is statically linked"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from static_hello \(pid [0-9]+\) by exec, unlogged: .* \[leaked\]\$"
+	err "^    fd 5 into reporter \(pid [0-9]+\) from static_hello \(pid [0-9]+\) by exec, unlogged: .* \[passed: dup2\(\) onto its number, then passed on\]\$"
+	err "^noinherit: trace: crossings: 1 leaked, 2 passed on purpose, 0 allowed\$"
 	;;
 trace.refused)
 	# The atomic flags refused by seccomp (F_DUPFD_CLOEXEC, SOCK_CLOEXEC
