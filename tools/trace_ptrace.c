@@ -870,8 +870,11 @@ is_pipe(const struct tfd *f)
  * is told of R and W, whatever it holds there: a file some program
  * leaked onto 3 would pass for the jobserver.  A jobserver is one pipe's
  * two ends (or a FIFO opened twice): R and W must both have crossed, as
- * the same pipe.  The other names are said to this program only (its
- * argv; LISTEN_FDS only with LISTEN_PID its pid): they stand.
+ * the same pipe.  The other names stand as they are: an argument is said
+ * to this program alone, LISTEN_FDS counts only with LISTEN_PID its pid;
+ * a variable such as APT_HOOK_INFO_FD is inherited as MAKEFLAGS is, but
+ * says nothing of what its descriptor must be, so there is nothing to
+ * check it against.
  */
 static bool
 name_stands(const char *why, const struct tfd *fds, size_t n)
