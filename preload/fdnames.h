@@ -8,7 +8,8 @@
  * `NGINX=5;6;`, `/dev/fd/63`...  fdnames_scan() finds those numbers.  The
  * shim (enforce) lets the named descriptors it made close-on-exec cross the
  * exec as they would without it; `noinherit trace` calls a descriptor
- * named this way "passed on purpose".
+ * named this way "passed on purpose" (a jobserver's only when its two
+ * numbers hold one pipe: tools/trace_ptrace.c, name_stands).
  *
  * The rules are general (forms of arguments and variables), not a list of
  * programs:

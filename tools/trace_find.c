@@ -6,7 +6,9 @@
  * that process.  It is paired with the latest exec record, logged before
  * it by the same pid (an exec in place) or by the parent (posix_spawn,
  * system, popen), that lists the same descriptor: same number and dev/ino,
- * else the same dev/ino under another number (a dup2 in between).  That
+ * else the same dev/ino under another number (a file action, or a move
+ * no hook saw: the descriptor is then "moved", and what made the other
+ * number inheritable does not class this one).  That
  * record tells who passed it on and, when the shim saw it being made, how
  * and where.  When it does not (the passer had itself received it), the
  * passer's own start record is looked up and the same question asked
@@ -14,8 +16,10 @@
  * passed through sh to cc is one finding, made by make's open().  A passer
  * forked from a process that never logged (a shell's subshell) has no
  * start record of its own: the nearest start record holding the same file
- * stands in.  Whatever leads back to CMD's own start record was CMD's
- * caller's doing and is not reported.
+ * stands in.  What leads back to CMD's own start record was handed to
+ * CMD by trace's caller (--pass-fd, --map-fd): its crossing into CMD was
+ * asked for and is not reported, but where CMD or its children pass it
+ * on, each crossing is, of unknown origin, and classed as any other.
  *
  * Findings are grouped by (made_by, first frame's object and offset, kind
  * of descriptor, target): one leaky call site reached by 100 children is
@@ -118,7 +122,9 @@ pm_free(struct pidmap *m)
 /* What became of one descriptor of one start record. */
 struct res {
 	unsigned char state;		/* 0 not yet, 1 busy, 2 done */
-	bool from_root;			/* CMD received it: not reported */
+	bool from_root;			/* CMD received it from the caller */
+	bool moved;			/* it changed number on the way, where
+					 * nothing logged the change */
 	size_t by;			/* the exec record, or NONE */
 	struct origin *origin;		/* NULL: unknown */
 	size_t origin_at;		/* the exec record that logged it */
@@ -291,11 +297,18 @@ start_holding(const struct ctx *c, const struct tfd *f, size_t before)
 	return NONE;
 }
 
-/* What the process whose start record is at index si had as file f. */
+/*
+ * What the process whose start record is at index si had as file f: the
+ * same file under f's number, else under another (then moved: what
+ * explained that number does not explain f's).  A pipe or socket inode
+ * is one object, made once, so a moved one keeps its maker; a file under
+ * another number may have been opened again (a static program's open(),
+ * no hook sees), and its maker is then not known.
+ */
 static struct res
 resolve_in(struct ctx *c, size_t si, const struct tfd *f, int depth)
 {
-	struct res none = { 2, false, NONE, NULL, NONE, NULL };
+	struct res none = { 2, false, false, NONE, NULL, NONE, NULL }, r;
 	const struct trec *s;
 	size_t k;
 
@@ -306,16 +319,23 @@ resolve_in(struct ctx *c, size_t si, const struct tfd *f, int depth)
 		if (s->fds[k].fd == f->fd && same_file(&s->fds[k], f))
 			return resolve(c, si, k, depth + 1);
 	for (k = 0; k < s->nfds; k++)
-		if (same_file(&s->fds[k], f))
-			return resolve(c, si, k, depth + 1);
+		if (same_file(&s->fds[k], f)) {
+			r = resolve(c, si, k, depth + 1);
+			r.moved = true;
+			if (f->what[0] == '/') {
+				r.origin = NULL;
+				r.origin_at = NONE;
+			}
+			return r;
+		}
 	return none;
 }
 
 static struct res
 resolve(struct ctx *c, size_t i, size_t k, int depth)
 {
-	struct res *m = &c->memo[c->memo_at[i] + k], r = { 2, false, NONE,
-	    NULL, NONE, NULL };
+	struct res *m = &c->memo[c->memo_at[i] + k], r = { 2, false, false,
+	    NONE, NULL, NONE, NULL };
 	const struct trec *s = &c->l->v[i], *e;
 	const struct tfd *f = &s->fds[k], *entry = NULL;
 	struct res up;
@@ -343,7 +363,12 @@ resolve(struct ctx *c, size_t i, size_t k, int depth)
 			r.origin = up.origin;
 			r.origin_at = up.origin_at;
 			r.from_root = up.from_root;
+			r.moved = up.moved;
 		}
+		/* Listed under another number: a spawn's file action
+		 * (classify), else a move no hook saw. */
+		if (entry->fd != f->fd)
+			r.moved = true;
 	} else {
 		/* No exec logged it (an unhooked path, or a passer outside
 		 * the shim): the same pid's earlier program, else the
@@ -360,6 +385,7 @@ resolve(struct ctx *c, size_t i, size_t k, int depth)
 		r.origin = up.origin;
 		r.origin_at = up.origin_at;
 		r.from_root = up.from_root;
+		r.moved = up.moved;
 	}
 	*m = r;
 	return r;
@@ -476,6 +502,11 @@ reason(struct analysis *a, const char *prefix, const char *detail)
  * F_SETFD or FIONCLEX clearing the flag, a posix_spawn file action, a
  * shell's redirection; leaked when it was born inheritable and never
  * named.
+ *
+ * Each of those acts on one number.  A descriptor found by its file
+ * under another number (r->moved: a raw dup, a static program's, no hook
+ * saw) is another descriptor: what made that number inheritable says
+ * nothing of this one, so only a name or a file action can excuse it.
  */
 static void
 classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
@@ -492,6 +523,10 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 	if (f->named != NULL) {
 		rc->why = reason(a, "named to the program: ", f->named);
 		return;
+	}
+	if (r->moved) {
+		direct = NULL;
+		o = NULL;
 	}
 	if (direct != NULL && direct->inh_by != NULL) {
 		rc->why = reason(a, "made inheritable with ", direct->inh_by);
@@ -546,6 +581,9 @@ unknown_why(struct analysis *a, const struct trec *s, const struct res *r)
 {
 	if (r->origin != NULL)
 		return NULL;
+	if (r->from_root)
+		return "the caller of noinherit trace gave it to CMD "
+		    "(--pass-fd, --map-fd)";
 	if (s->kernel && s->from_noshim != NULL)
 		return reason(a, "the program that passed it on had no shim: ",
 		    s->from_noshim);
@@ -741,7 +779,7 @@ trace_analyze(const struct tlog *l, long root, struct analysis *a)
 			if (l->v[i].fds[k].fd <= 2)
 				continue;
 			r = resolve(&c, i, k, 0);
-			if (!r.from_root && add_receipt(&c, a, i, k, &r) != 0)
+			if (add_receipt(&c, a, i, k, &r) != 0)
 				goto out;
 		}
 	}

@@ -925,7 +925,70 @@ out:
 	return v;
 }
 
-/* Names the fds the program was told of (fdnames_scan). */
+static const struct tfd *
+fd_at(const struct tfd *fds, size_t n, long fd)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fds[i].fd == fd)
+			return &fds[i];
+	return NULL;
+}
+
+/* A pipe, or a FIFO still at its path: what a jobserver is made of. */
+static bool
+is_pipe(const struct tfd *f)
+{
+	struct stat st;
+
+	if (strncmp(f->what, "pipe:[", 6) == 0)
+		return true;
+	return f->what[0] == '/' && stat(f->what, &st) == 0 &&
+	    S_ISFIFO(st.st_mode) &&
+	    (unsigned long long)st.st_dev == f->dev &&
+	    (unsigned long long)st.st_ino == f->ino;
+}
+
+/*
+ * Whether a name from why stands.  make exports MAKEFLAGS, with its
+ * --jobserver-auth=R,W, to every recipe, so every descendant of a make
+ * is told of R and W, whatever it holds there: a file some program
+ * leaked onto 3 would pass for the jobserver.  A jobserver is one pipe's
+ * two ends (or a FIFO opened twice): R and W must both have crossed, as
+ * the same pipe.  The other names stand as they are: an argument is said
+ * to this program alone, LISTEN_FDS counts only with LISTEN_PID its pid;
+ * a variable such as APT_HOOK_INFO_FD is inherited as MAKEFLAGS is, but
+ * says nothing of what its descriptor must be, so there is nothing to
+ * check it against.
+ */
+static bool
+name_stands(const char *why, const struct tfd *fds, size_t n)
+{
+	const char *p;
+	const struct tfd *r, *w;
+	char *end;
+	long rfd, wfd;
+
+	if ((p = strstr(why, "jobserver-auth=")) == NULL &&
+	    (p = strstr(why, "jobserver-fds=")) == NULL)
+		return true;
+	p = strchr(p, '=') + 1;
+	rfd = strtol(p, &end, 10);
+	if (end == p || *end != ',')
+		return false;
+	p = end + 1;
+	wfd = strtol(p, &end, 10);
+	if (end == p || rfd == wfd)
+		return false;
+	r = fd_at(fds, n, rfd);
+	w = fd_at(fds, n, wfd);
+	return r != NULL && w != NULL && is_pipe(r) && is_pipe(w) &&
+	    r->dev == w->dev && r->ino == w->ino;
+}
+
+/* Names the fds the program was told of (fdnames_scan), where the name
+ * stands. */
 static void
 name_fds(struct observer *o, struct tfd *fds, size_t n, char **argv,
     char **envp, long pid)
@@ -938,7 +1001,8 @@ name_fds(struct observer *o, struct tfd *fds, size_t n, char **argv,
 	got = fdnames_scan(argv, envp, pid, names, 64);
 	for (k = 0; k < got && k < 64; k++)
 		for (i = 0; i < n; i++)
-			if (fds[i].fd == names[k].fd && fds[i].named == NULL)
+			if (fds[i].fd == names[k].fd && fds[i].named == NULL &&
+			    name_stands(names[k].why, fds, n))
 				fds[i].named = keep(o, names[k].why);
 }
 

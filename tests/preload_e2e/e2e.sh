@@ -406,6 +406,53 @@ os.waitpid(pid, 0)
 	err "^noinherit: trace: crossings: 1 leaked, 0 passed on purpose, 0 allowed\$"
 	no_err "placed by a file action"
 	;;
+trace.renumbered)
+	# A descriptor dup2()'d onto 5 on purpose, then copied to 3 by a raw
+	# dup(2) no hook sees, before a raw execve: 5 crossed on purpose,
+	# 3 is another number nothing made inheritable.  It leaked.
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
+	cat >"$tmp/renum.py" <<'EOF'
+import ctypes, os, sys
+if sys.argv[1] == "dup2":
+    os.dup2(os.open(sys.argv[3], os.O_RDONLY), 5)
+    os.execv(sys.executable, [sys.executable] + sys.argv[:1] +
+        ["raw", sys.argv[2], sys.argv[3]])
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.syscall(32, int(sys.argv[4]) if len(sys.argv) > 4 else 5) == 3
+argv = (ctypes.c_char_p * 3)(sys.argv[2].encode(), b"got", None)
+libc.syscall(59, sys.argv[2].encode(), argv, (ctypes.c_char_p * 1)(None))
+EOF
+	run "$ni" trace --fail-on-leak -- "$py" "$tmp/renum.py" dup2 "$reporter" "$data"
+	status 1
+	out "^reporter got: fds 0 1 2 3 5\$"
+	err "^    fd 5 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by exec, unlogged: .* \[passed: dup2\(\) onto its number, then passed on\]\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by exec, unlogged: .* \[leaked\]\$"
+	err "^noinherit: trace: crossings: 1 leaked, 2 passed on purpose, 0 allowed\$"
+	# --pass-fd 7 hands CMD fd 7, not every number its file reaches: the
+	# raw dup at 3 crosses into the reporter, and leaked (as 7 did: CMD
+	# names it to nobody, trace.pass-fd).
+	run sh -c 'exec 7<"$2"; exec "$1" trace --fail-on-leak --pass-fd 7 -- "$3" "$4" raw "$5" "$2" 7' \
+	    sh "$ni" "$data" "$py" "$tmp/renum.py" "$reporter"
+	status 1
+	out "^reporter got: fds 0 1 2 3 7\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by exec, unlogged: .* \[leaked\]\$"
+	err "^noinherit: trace: crossings: 2 leaked, 0 passed on purpose, 0 allowed\$"
+	# A static program opens the same file again, onto 3, and execs the
+	# reporter: 3 is neither the dup2()'d 5 nor known to be made by it.
+	[ -n "$static" ] && [ -x "$static" ] || skip "no static binary (-static does not link here)"
+	run "$ni" trace --fail-on-leak -- "$py" -c '
+import os, sys
+os.dup2(os.open(sys.argv[2], os.O_RDONLY), 5)
+os.execv(sys.argv[1], sys.argv[1:2] + ["--leak"] + sys.argv[2:] + ["static"])
+' "$static" "$data" "$reporter"
+	status 1
+	out "^reporter static: fds 0 1 2 3 5\$"
+	err "^  made by \? \(origin unknown: the program that passed it on had no shim: it is statically linked"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from static_hello \(pid [0-9]+\) by exec, unlogged: .* \[leaked\]\$"
+	err "^    fd 5 into reporter \(pid [0-9]+\) from static_hello \(pid [0-9]+\) by exec, unlogged: .* \[passed: dup2\(\) onto its number, then passed on\]\$"
+	err "^noinherit: trace: crossings: 1 leaked, 2 passed on purpose, 0 allowed\$"
+	;;
 trace.refused)
 	# The atomic flags refused by seccomp (F_DUPFD_CLOEXEC, SOCK_CLOEXEC
 	# ...): tracing goes on, the shim's records with it (the origin).
@@ -439,8 +486,9 @@ trace.stack-fallback)
 	# AT_SECURE from its initial stack (process_vm_readv), and from /proc
 	# where that is refused.  Either way a static program's leak into
 	# another static program, which no shim sees, is classed by what the
-	# receiver was told: a number in its argv or in MAKEFLAGS is passed on
-	# purpose (--fail-on-leak: 0), none is a leak (1).
+	# receiver was told: a number in its argv or its environment is passed
+	# on purpose (--fail-on-leak: 0), none is a leak (1).  (Not MAKEFLAGS:
+	# a jobserver must be a pipe, and this is a file -- trace.make.)
 	[ -n "$static" ] && [ -x "$static" ] || skip "no static binary"
 	[ -n "$sreporter" ] && [ -x "$sreporter" ] || skip "no static reporter"
 	[ -n "$sandbox" ] && [ -x "$sandbox" ] || skip "ni_sandbox is not built"
@@ -452,9 +500,9 @@ trace.stack-fallback)
 		status 0
 		out "^reporter named: fds 0 1 2 3\$"
 		err "^    fd 3 into reporter_static \(pid [0-9]+\) from static_hello .*named -- --status-fd=3 \[passed: named to the program: --status-fd=3\]\$"
-		run "$@" "$ni" trace --fail-on-leak -- env "MAKEFLAGS= -j2 --jobserver-auth=3,3" "$static" --leak "$data" "$sreporter" envnamed
+		run "$@" "$ni" trace --fail-on-leak -- env APT_HOOK_INFO_FD=3 "$static" --leak "$data" "$sreporter" envnamed
 		status 0
-		err "\[passed: named to the program: MAKEFLAGS= -j2 --jobserver-auth=3,3\]\$"
+		err "\[passed: named to the program: APT_HOOK_INFO_FD=3\]\$"
 		run "$@" "$ni" trace --fail-on-leak -- "$static" --leak "$data" "$sreporter" unnamed
 		status 1
 		err "^    fd 3 into reporter_static \(pid [0-9]+\) from static_hello .*unnamed \[leaked\]\$"
@@ -535,6 +583,19 @@ trace.pass-fd)
 	run "$ni" trace --map-fd 3 -- true
 	status 2
 	err "^noinherit: trace: --map-fd: '3' is not FROM:TO"
+	# The crossing into CMD was asked for and is not reported; CMD's own
+	# crossings are: sh names fd 3 to nobody, so the reporter got it by a
+	# leak, while cat is told of it (/dev/fd/3), on purpose.
+	run sh -c 'exec 3<"$2"; exec "$1" trace --fail-on-leak --pass-fd 3 -- sh -c "\"\$0\" got; :" "$3"' sh "$ni" "$data" "$reporter"
+	status 1
+	out "^reporter got: fds 0 1 2 3\$"
+	err "^  made by \? \(origin unknown: the caller of noinherit trace gave it to CMD \(--pass-fd, --map-fd\)\)\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from [a-z]+ \(pid [0-9]+\) by [a-z]+: .*reporter got \[leaked\]\$"
+	err "^noinherit: trace: crossings: 1 leaked, 0 passed on purpose, 0 allowed\$"
+	run sh -c 'exec 3<"$2"; exec "$1" trace --fail-on-leak --map-fd 3:5 -- sh -c "cat /dev/fd/5; :"' sh "$ni" "$data"
+	status 0
+	out "^the data file\$"
+	err "^    fd 5 into cat \(pid [0-9]+\) from [a-z]+ \(pid [0-9]+\) by [a-z]+: cat /dev/fd/5 \[passed: named to the program: /dev/fd/5\]\$"
 	# A traced sub-make keeps its parent's jobserver.
 	need make
 	mkdir -p "$tmp/tree/sub"
@@ -813,6 +874,30 @@ trace.make)
 	err "^passed [0-9]: pipe pipe:\[[0-9]+\]\$"
 	err "^  made by pipe\(\) in make"
 	err "^    fd [0-9]+ into make \(pid [0-9]+\) from make \(pid [0-9]+\) by .* \[passed: "
+	# make tells every recipe of its jobserver (MAKEFLAGS), not only the
+	# sub-makes it hands the pipe to: a file a recipe's program leaks
+	# onto 3 is not the jobserver, though MAKEFLAGS names 3.  It leaked.
+	need python3
+	cat >"$tmp/leak3.py" <<'EOF'
+import ctypes, os, sys
+print("MAKEFLAGS=" + os.environ.get("MAKEFLAGS", ""))
+ctypes.CDLL(None).open(sys.argv[2].encode(), os.O_RDONLY)
+os.execv(sys.argv[1], [sys.argv[1], "recipe"])
+EOF
+	printf 'all:\n\t@python3 "$(P)" "$(R)" "$(D)"\n' >"$tmp/tree/leak.mk"
+	run "$ni" trace --fail-on-leak -- make -s -j2 -f "$tmp/tree/leak.mk" \
+	    P="$tmp/leak3.py" R="$reporter" D="$data"
+	status 1
+	out "^reporter recipe: fds 0 1 2 3\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from python3[.0-9]* \(pid [0-9]+\) by execv: .* \[leaked\]\$"
+	no_err "passed: named"
+	# The jobserver itself still passes, in a recipe told of it and
+	# given it (+), into the reporter as into a sub-make.
+	printf 'all:\n\t+@"$(R)" recipe\n' >"$tmp/tree/given.mk"
+	run "$ni" trace --fail-on-leak -- make -s -j2 -f "$tmp/tree/given.mk" R="$reporter"
+	status 0
+	out "^reporter recipe: fds 0 1 2 3 4\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from [a-z]+ \(pid [0-9]+\) by .* \[passed: named to the program: M"
 	;;
 trace.many-fds)
 	# 281 descriptors: the shim's records of them do not fit in one line
