@@ -545,3 +545,29 @@ shim_exec_record(const char *call, const char *target, char *const argv[])
 		rec_flush(&r);
 	shim_busy_leave(saved);
 }
+
+/*
+ * A posix_spawn whose record was sent returned an error: the record said
+ * the process's next child would be that spawn's, and there may be no such
+ * child (glibc fails before its clone when the child's stack cannot be
+ * mapped).  An exec record of call "failed-" and the spawn's name, with no
+ * fds, is then the latest: the tool no longer takes a later vfork child
+ * that execs on its own for the spawn's, whose file actions would excuse
+ * what crossed (tools/trace_ptrace.c, spawn_made).  The name must not
+ * start with "posix_spawn" (trace_is_spawn).
+ */
+void
+shim_spawn_failed_record(const char *call)
+{
+	int saved = shim_busy_enter();
+	struct rec r;
+
+	rec_common(&r, "exec");
+	jb_raw(&r.b, ",\"call\":\"failed-");
+	jb_raw(&r.b, call);
+	jb_raw(&r.b, "\",\"target\":\"\"");
+	rec_argv(&r, NULL);
+	rec_begin(&r);
+	rec_flush(&r);
+	shim_busy_leave(saved);
+}

@@ -399,6 +399,15 @@ os.waitpid(pid, 0)
 	err "^    fd 3 into reporter \(pid [0-9]+\) from spawnraw \(pid [0-9]+\) by exec, unlogged: .*reporter vforked \[leaked\]\$"
 	err "^noinherit: trace: crossings: 1 leaked, 0 passed on purpose, 0 allowed\$"
 	no_err "placed by a file action"
+	# A posix_spawn that failed before its clone (no process made)
+	# comes in between: its record, sent before the call, must not make
+	# the vfork child its spawn.
+	run "$ni" trace --fail-on-leak -- "$spawnraw" "$reporter" "$data" fail
+	status 1
+	out "^reporter vforked: fds 0 1 2 3\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from spawnraw \(pid [0-9]+\) by exec, unlogged: .*reporter vforked \[leaked\]\$"
+	err "^noinherit: trace: crossings: 1 leaked, 0 passed on purpose, 0 allowed\$"
+	no_err "placed by a file action"
 	;;
 trace.refused)
 	# The atomic flags refused by seccomp (F_DUPFD_CLOEXEC, SOCK_CLOEXEC
