@@ -119,7 +119,7 @@ chan_connect(void)
 	unsigned len = sizeof(cr);
 	int fd;
 
-	if (chan_len == 0)
+	if (chan_len == 0 || !shim_chan_safe())
 		return -1;
 	fd = sys_socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 && (errno == EINVAL || errno == EPERM || errno == EACCES)) {

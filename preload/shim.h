@@ -375,4 +375,7 @@ void shim_exec_record(const char *call, const char *target,
 void shim_spawn_failed_record(const char *call);
 void shim_proc_fd_path(char out[32], int fd);	/* "/proc/self/fd/N" */
 
+/* seccomp.c: whether the channel's calls cannot kill this process. */
+bool shim_chan_safe(void);
+
 #endif
