@@ -137,12 +137,14 @@ chan_connect(void)
 			return -1;
 		}
 	}
-	/* pid 0: the tool is outside this process's pid namespace (unshare
-	 * -p, a container started under trace); the user must still be the
-	 * tool's. */
+	/* Only the tool's own pid, never 0.  0 is any listener outside this
+	 * process's pid namespace: the tool when the tree runs under
+	 * `unshare -p`, but also whoever binds the name once the tool has
+	 * exited (the name is in every survivor's environment), and its uid
+	 * says little where the user namespace differs.  Such a tree sends
+	 * no record: ptrace still sees its execs and what crossed them. */
 	if (sys_getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 ||
-	    ((long)cr.pid != chan_pid && cr.pid != 0) ||
-	    (long)cr.uid != chan_uid) {
+	    (long)cr.pid != chan_pid || (long)cr.uid != chan_uid) {
 		sys_close(fd);
 		return -1;
 	}

@@ -642,6 +642,23 @@ trace.hijack)
 	grep -q "^reporter late: fds 0 1 2 5\$" "$pub/late.out" || fail "the survivor did not run: $(cat "$pub/late.out" 2>&1)"
 	grep -Eq "^after: [1-9][0-9]* connections?, 0 bytes\$" "$tmp/nobody" || fail "nobody got records: $(cat "$tmp/nobody")"
 	[ -z "$(ls -A "$tmp/t")" ] || fail "left in TMPDIR: $(ls -A "$tmp/t")"
+	# From another pid namespace every listener outside it is pid 0, the
+	# tool as well as whoever binds the name once the tool is gone (and
+	# where a user namespace maps uids, the uid proves little).  A tree
+	# under `unshare -p` is still observed, its records are not taken...
+	unshare -p -f true 2>/dev/null || skip "no pid namespace here"
+	run "$ni" trace -- unshare -p -f sh -c 'exec 3<"$1"; exec "$2" pidns' sh "$data" "$reporter"
+	status 0
+	out "^reporter pidns: fds 0 1 2 3\$"
+	err "^    fd 3 into reporter \(pid [0-9]+\) from (dash|sh|bash) \(pid [0-9]+\) by exec, unlogged: .*reporter pidns \[leaked\]\$"
+	# ... and a survivor there sends nothing to a listener of the tool's
+	# own uid that binds the name after the tool has exited.
+	rm -f "$pub/chan" "$pub/go" "$pub/late.out"
+	run "$ni" trace -o "$tmp/report" -- sh -c 'echo "$NOINHERIT_LOG" >"$1/chan"; (unshare -p -f sh -c '\''i=0; while [ ! -e "$1/go" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exec "$2" late 5</dev/null >"$1/late.out"'\'' sh "$1" "$2") >/dev/null 2>&1 </dev/null & exit 0' sh "$pub" "$pub/reporter"
+	status 0
+	"$py" "$here/hijack.py" after "$(cat "$pub/chan")" "$pub/go" "$pub/late.out" >"$tmp/owner" 2>&1 || { cat "$tmp/owner"; fail "the listener after the trace"; }
+	grep -q "^reporter late: fds 0 1 2 5\$" "$pub/late.out" || fail "the survivor did not run: $(cat "$pub/late.out" 2>&1)"
+	grep -Eq "^after: [1-9][0-9]* connections?, 0 bytes\$" "$tmp/owner" || fail "a listener outside the pid namespace got records: $(cat "$tmp/owner")"
 	;;
 trace.git)
 	# git fetch-pack's transport pipe reaches git index-pack (a real leak).
