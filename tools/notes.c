@@ -81,7 +81,7 @@ notes_sweep(const char *tmp)
 }
 
 bool
-notes_make(char *buf, size_t cap)
+shim_notes_make(char *buf, size_t cap)
 {
 	const char *tmp = getenv("TMPDIR");
 	unsigned char r[8] = { 0 };
@@ -175,7 +175,7 @@ watch(const char *dir, pid_t root, int pfd, unsigned long long start)
 }
 
 void
-notes_watch(const char *dir)
+shim_notes_watch(const char *dir)
 {
 	pid_t root = getpid(), a;
 	/* A pidfd is close-on-exec: CMD never holds it. */

@@ -183,7 +183,7 @@ shim_env(const char *shim, const char *mode, const char *log)
 	/* No directory (an unwritable TMPDIR): each note is said, maybe
 	 * more than once. */
 	if (strcmp(mode, "enforce") == 0 && enforce_notes[0] == '\0' &&
-	    !notes_make(enforce_notes, sizeof enforce_notes))
+	    !shim_notes_make(enforce_notes, sizeof enforce_notes))
 		enforce_notes[0] = '\0';
 	if (enforce_notes[0] != '\0' &&
 	    (env[k++] = var("NOINHERIT_NOTES", enforce_notes)) == NULL)
@@ -417,7 +417,7 @@ cmd_enforce(int argc, char **argv)
 	}
 	fflush(NULL);
 	if (enforce_notes[0] != '\0')
-		notes_watch(enforce_notes);
+		shim_notes_watch(enforce_notes);
 	(void)execvpe(cmd[0], cmd, env);
 	err = errno;
 	shim_env_free(env);
