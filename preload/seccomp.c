@@ -151,7 +151,10 @@ probe_child(void)
 /*
  * Whether the child lived.  A raw clone, so that no atfork handler runs;
  * no exit signal, so that the program's SIGCHLD handler and wait(-1)
- * never see it (only __WALL does).
+ * never see it (only __WALL does).  The clone itself is the one call
+ * made here that the program may not make: a filter that kills on
+ * clone(2) yet lets the program exec or spawn would still be tripped (a
+ * known limit: no way to ask a filter without calling is known).
  */
 static bool
 probe_survives(void)
