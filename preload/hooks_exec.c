@@ -440,6 +440,20 @@ command_words(const char *cmd, char *buf, size_t size, char **vec)
 	vec[n] = NULL;
 }
 
+/*
+ * trace: the spawn's record went out before the call; when the call fails
+ * a second record says so, since there may be no child to which the first
+ * applies (log.c, shim_spawn_failed_record).
+ */
+static void
+spawn_failed(const char *call)
+{
+	int saved = errno;
+
+	shim_spawn_failed_record(call);
+	errno = saved;
+}
+
 HOOK int
 posix_spawn(pid_t *pid, const char *path,
     const posix_spawn_file_actions_t *actions, const posix_spawnattr_t *attr,
@@ -460,6 +474,8 @@ posix_spawn(pid_t *pid, const char *path,
 	spawn_enter(m, &s, argv, env, true);
 	r = next(pid, path, actions, attr, argv, env);
 	spawn_leave(&s);
+	if (r != 0 && m == SHIM_TRACE)
+		spawn_failed("posix_spawn");
 	return r;
 }
 
@@ -483,6 +499,8 @@ posix_spawnp(pid_t *pid, const char *file,
 	spawn_enter(m, &s, argv, env, true);
 	r = next(pid, file, actions, attr, argv, env);
 	spawn_leave(&s);
+	if (r != 0 && m == SHIM_TRACE)
+		spawn_failed("posix_spawnp");
 	return r;
 }
 

@@ -119,7 +119,7 @@ chan_connect(void)
 	unsigned len = sizeof(cr);
 	int fd;
 
-	if (chan_len == 0)
+	if (chan_len == 0 || !shim_chan_safe())
 		return -1;
 	fd = sys_socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 && (errno == EINVAL || errno == EPERM || errno == EACCES)) {
@@ -137,12 +137,14 @@ chan_connect(void)
 			return -1;
 		}
 	}
-	/* pid 0: the tool is outside this process's pid namespace (unshare
-	 * -p, a container started under trace); the user must still be the
-	 * tool's. */
+	/* Only the tool's own pid, never 0.  0 is any listener outside this
+	 * process's pid namespace: the tool when the tree runs under
+	 * `unshare -p`, but also whoever binds the name once the tool has
+	 * exited (the name is in every survivor's environment), and its uid
+	 * says little where the user namespace differs.  Such a tree sends
+	 * no record: ptrace still sees its execs and what crossed them. */
 	if (sys_getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 ||
-	    ((long)cr.pid != chan_pid && cr.pid != 0) ||
-	    (long)cr.uid != chan_uid) {
+	    (long)cr.pid != chan_pid || (long)cr.uid != chan_uid) {
 		sys_close(fd);
 		return -1;
 	}
@@ -543,5 +545,31 @@ shim_exec_record(const char *call, const char *target, char *const argv[])
 	 * may put a descriptor in the child that this one does not list. */
 	if (r.part > 1 || r.count > 0 || !exec_in_place(call))
 		rec_flush(&r);
+	shim_busy_leave(saved);
+}
+
+/*
+ * A posix_spawn whose record was sent returned an error: the record said
+ * the process's next child would be that spawn's, and there may be no such
+ * child (glibc fails before its clone when the child's stack cannot be
+ * mapped).  An exec record of call "failed-" and the spawn's name, with no
+ * fds, is then the latest: the tool no longer takes a later vfork child
+ * that execs on its own for the spawn's, whose file actions would excuse
+ * what crossed (tools/trace_ptrace.c, spawn_made).  The name must not
+ * start with "posix_spawn" (trace_is_spawn).
+ */
+void
+shim_spawn_failed_record(const char *call)
+{
+	int saved = shim_busy_enter();
+	struct rec r;
+
+	rec_common(&r, "exec");
+	jb_raw(&r.b, ",\"call\":\"failed-");
+	jb_raw(&r.b, call);
+	jb_raw(&r.b, "\",\"target\":\"\"");
+	rec_argv(&r, NULL);
+	rec_begin(&r);
+	rec_flush(&r);
 	shim_busy_leave(saved);
 }

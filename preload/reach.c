@@ -7,20 +7,21 @@
  *
  *   noinherit: enforce: /sbin/ldconfig is statically linked: not enforced
  *
- * "Once per run": the tool names a directory (NOINHERIT_NOTES, not made
- * yet); the first process to note a program creates it (mode 0700, and
- * it must then be ours), and a note is written only by the process that
- * creates the program's marker file there (O_EXCL).  The run's first
- * process (NOINHERIT_ROOT) removes the directory when it exits.  Where
- * the directory cannot be used (another user after a setuid, a hostile
- * one in its place) the note is written anyway.
+ * "Once per run": the tool makes a directory and names it
+ * (NOINHERIT_NOTES), and a note is written only by the process that
+ * creates the program's marker file there (O_EXCL).  The tool removes the
+ * directory once the run's first process has exited (tools/notes.c).  The
+ * shim never makes one, nor removes anything: the variable may have been
+ * set by anyone in the tree, so a directory is used only if it looks like
+ * the tool's (named noinherit-notes-*, not a symbolic link, ours, mode
+ * 0700).  Where none can be used (another user after a setuid, no
+ * directory, a hostile one in its place) the note is written anyway.
  *
  * Runs in exec hooks, possibly in a vfork child: raw system calls and the
  * stack only.
  */
 #include "shim.h"
 
-#include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -152,14 +153,16 @@ out:
 	return why;
 }
 
-/* The marker directory (made now if need be and make): ours. */
+/* Whether dir is a marker directory the tool made for this user. */
 static bool
-notes_dir(const char *dir, bool make)
+notes_dir(const char *dir)
 {
+	static const char prefix[] = "noinherit-notes-";
+	const char *base = strrchr(dir, '/');
 	struct stat st;
 
-	if (make && syscall(SYS_mkdirat, AT_FDCWD, dir, 0700) != 0 &&
-	    errno != EEXIST)
+	if (dir[0] != '/' || base == NULL ||
+	    strncmp(base + 1, prefix, sizeof(prefix) - 1) != 0)
 		return false;
 	return syscall(SYS_newfstatat, AT_FDCWD, dir, &st,
 	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
@@ -179,7 +182,7 @@ note(const char *path, const char *why)
 			return;
 	seen[nseen++ % 16] = h;
 	if (dir[0] != '\0' && strlen(dir) + 20 < sizeof(marker) &&
-	    notes_dir(dir, true)) {
+	    notes_dir(dir)) {
 		static const char hex[] = "0123456789abcdef";
 		size_t k = strlen(dir);
 		int fd;
@@ -261,30 +264,4 @@ shim_reach_check(const char *path, bool search)
 		note(path, why);
 	}
 	errno = saved;
-}
-
-/* The run's first process removes the markers when it exits. */
-__attribute__((destructor)) static void
-notes_cleanup(void)
-{
-	const char *dir = shim_g.env_notes;
-	char path[1400];
-	long self = sys_getpid();
-	DIR *d;
-	struct dirent *e;
-
-	if (dir[0] == '\0' || shim_g.env_root[0] == '\0' ||
-	    atol(shim_g.env_root) != self || !notes_dir(dir, false))
-		return;
-	d = opendir(dir);
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' ||
-		    strlen(dir) + strlen(e->d_name) + 2 > sizeof(path))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(dir);
 }

@@ -372,6 +372,10 @@ int shim_log_open(bool probe);
 void shim_start_record(void);
 void shim_exec_record(const char *call, const char *target,
     char *const argv[]);
+void shim_spawn_failed_record(const char *call);
 void shim_proc_fd_path(char out[32], int fd);	/* "/proc/self/fd/N" */
+
+/* seccomp.c: whether the channel's calls cannot kill this process. */
+bool shim_chan_safe(void);
 
 #endif

@@ -11,13 +11,11 @@
  *      so that an installed tree can be moved;
  *   3. the build tree's, NI_PRELOAD_BUILD, compiled in.
  */
-#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,69 +149,8 @@ var(const char *name, const char *value)
 	return v;
 }
 
-/*
- * The marker directories of this user's earlier runs whose first process
- * is gone (the shim removes its run's when that process exits normally,
- * which a program ending in _exit skips).
- */
-static void
-notes_sweep(const char *tmp)
-{
-	char prefix[64], path[PATH_MAX], sub[PATH_MAX + 256];
-	struct dirent *e, *f;
-	struct stat st;
-	DIR *d = opendir(tmp), *m;
-	long pid;
-
-	snprintf(prefix, sizeof prefix, "noinherit-notes-%ld-", (long)getuid());
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
-			continue;
-		pid = strtol(e->d_name + strlen(prefix), NULL, 10);
-		if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", tmp, e->d_name);
-		if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
-		    st.st_uid != geteuid())
-			continue;
-		m = opendir(path);
-		while (m != NULL && (f = readdir(m)) != NULL) {
-			if (f->d_name[0] == '.')
-				continue;
-			snprintf(sub, sizeof sub, "%s/%s", path, f->d_name);
-			unlink(sub);
-		}
-		if (m != NULL)
-			closedir(m);
-		rmdir(path);
-	}
-	if (d != NULL)
-		closedir(d);
-}
-
-/*
- * enforce: where the shim keeps its "noted once" markers for this run
- * (preload/reach.c): a directory not made yet, named unguessably.
- */
-static void
-notes_path(char *buf, size_t cap)
-{
-	const char *tmp = getenv("TMPDIR");
-	unsigned char r[8] = { 0 };
-	int fd = ni_open("/dev/urandom", O_RDONLY);
-
-	if (fd >= 0) {
-		if (read(fd, r, sizeof r) != (ssize_t)sizeof r)
-			memset(r, 0, sizeof r);
-		close(fd);
-	}
-	if (tmp == NULL || tmp[0] != '/' || strlen(tmp) > 512)
-		tmp = "/tmp";
-	notes_sweep(tmp);
-	snprintf(buf, cap, "%s/noinherit-notes-%ld-%ld-%02x%02x%02x%02x%02x"
-	    "%02x%02x%02x", tmp, (long)getuid(), (long)getpid(), r[0], r[1],
-	    r[2], r[3], r[4], r[5], r[6], r[7]);
-}
+/* enforce: the marker directory made for this run, or "" (notes.c). */
+static char enforce_notes[PATH_MAX];
 
 char **
 shim_env(const char *shim, const char *mode, const char *log)
@@ -243,13 +180,14 @@ shim_env(const char *shim, const char *mode, const char *log)
 	    (env[k++] = var("NOINHERIT_ROOT", pid)) == NULL ||
 	    (log != NULL && (env[k++] = var("NOINHERIT_LOG", log)) == NULL))
 		goto nomem;
-	if (strcmp(mode, "enforce") == 0) {
-		char notes[PATH_MAX];
-
-		notes_path(notes, sizeof notes);
-		if ((env[k++] = var("NOINHERIT_NOTES", notes)) == NULL)
-			goto nomem;
-	}
+	/* No directory (an unwritable TMPDIR): each note is said, maybe
+	 * more than once. */
+	if (strcmp(mode, "enforce") == 0 && enforce_notes[0] == '\0' &&
+	    !shim_notes_make(enforce_notes, sizeof enforce_notes))
+		enforce_notes[0] = '\0';
+	if (enforce_notes[0] != '\0' &&
+	    (env[k++] = var("NOINHERIT_NOTES", enforce_notes)) == NULL)
+		goto nomem;
 	return env;
 nomem:
 	shim_env_free(env);
@@ -478,6 +416,8 @@ cmd_enforce(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	fflush(NULL);
+	if (enforce_notes[0] != '\0')
+		shim_notes_watch(enforce_notes);
 	(void)execvpe(cmd[0], cmd, env);
 	err = errno;
 	shim_env_free(env);

@@ -307,11 +307,21 @@ void trace_report_sarif(FILE *f, const struct analysis *a, char *const *cmd,
 const char *shim_path(const char *who);
 /*
  * A copy of environ with LD_PRELOAD (shim first, once), NOINHERIT_MODE,
- * NOINHERIT_ROOT and, if log is not NULL, NOINHERIT_LOG set; NULL with
+ * NOINHERIT_ROOT, if log is not NULL, NOINHERIT_LOG and, for enforce,
+ * NOINHERIT_NOTES (a directory made by shim_notes_make) set; NULL with
  * errno ENOMEM.  Free with env_free.
  */
 char **shim_env(const char *shim, const char *mode, const char *log);
 void shim_env_free(char **env);
+/*
+ * enforce's marker directory (notes.c): shim_notes_make makes one for
+ * this run in $TMPDIR (mode 0700) into buf, after removing those of
+ * earlier runs whose first process is gone; false if it cannot.
+ * shim_notes_watch starts the watcher that removes dir once this process
+ * has exited.
+ */
+bool shim_notes_make(char *buf, size_t cap);
+void shim_notes_watch(const char *dir);
 /*
  * Says on stderr when the shim cannot reach cmd (looked up in PATH as
  * execvp does): statically linked, setuid or setgid, file capabilities,

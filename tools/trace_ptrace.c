@@ -482,8 +482,8 @@ trace_obs_drain(struct observer *o)
 		trace_log_resolve_sockets(o->log, before);
 	/* A process's latest exec record says what its next child is: a
 	 * posix_spawn's, or not (system, popen, an exec in place; a spawn
-	 * that failed before its clone is followed by one of those, or by
-	 * nothing that makes a process). */
+	 * that failed, perhaps before its clone, is followed by the shim's
+	 * "failed-posix_spawn" record). */
 	for (i = before; i < o->log->n; i++) {
 		const struct trec *r = &o->log->v[i];
 		struct task *t;

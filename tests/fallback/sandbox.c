@@ -4,7 +4,7 @@
  *
  *   ni_sandbox [--seccomp=enosys|eperm] [--no-vfork] [--no-pidfd]
  *              [--no-sockdiag] [--no-ptrace] [--no-vm-read] [--hide-proc]
- *              [--strip-cloexec]
+ *              [--strip-cloexec] [--kill-socket]
  *              -- PROG ARGS...
  *
  * --seccomp=enosys  installs a seccomp filter (inherited across fork and
@@ -45,6 +45,10 @@
  *                   Exits 77 (ctest's skip code) when that is not allowed.
  * --strip-cloexec   preloads the ni_stripcloexec shim, which drops O_CLOEXEC
  *                   from open() and friends and "e" from fopen() modes.
+ * --kill-socket     kills the process that calls socket(2), whatever its
+ *                   arguments (SECCOMP_RET_KILL_PROCESS), as a program that
+ *                   filters its own calls would: the trace shim must then
+ *                   not make one.
  *
  * NI_TEST_MODE is set for PROG (unless already set) to "seccomp",
  * "seccomp-eperm" or "ocloexec-ignored", so tests know what to expect.
@@ -92,9 +96,16 @@ usage(void)
 {
 	fprintf(stderr, "usage: %s [--seccomp=enosys|eperm] [--no-vfork] "
 	    "[--no-pidfd] [--no-sockdiag] [--no-ptrace] [--no-vm-read] [--hide-proc] "
-	    "[--strip-cloexec] -- PROG ARGS...\n", prog);
+	    "[--strip-cloexec] [--kill-socket] -- PROG ARGS...\n", prog);
 	exit(2);
 }
+
+/* What the seccomp filter refuses (install_seccomp). */
+struct filter {
+	enum refusal how;
+	bool novfork, nopidfd, nosockdiag, noptrace, novmread;
+	bool killsocket;
+};
 
 #ifdef NI_HAVE_SECCOMP
 /*
@@ -147,10 +158,10 @@ add_rule_all(scmp_filter_ctx ctx, int err, const char *name)
 	ok = add_rule(ctx, (err), (name), (argno), 0xffffffffu, (value)) && ok
 
 static void
-install_seccomp(enum refusal how, bool novfork, bool nopidfd,
-    bool nosockdiag, bool noptrace, bool novmread)
+install_seccomp(const struct filter *f)
 {
 	scmp_filter_ctx ctx;
+	enum refusal how = f->how;
 	bool eperm = how == REFUSE_EPERM;
 	int nosys = eperm ? EPERM : ENOSYS;
 	int inval = eperm ? EPERM : EINVAL;
@@ -166,19 +177,26 @@ install_seccomp(enum refusal how, bool novfork, bool nopidfd,
 
 	/* glibc falls back to clone only on ENOSYS, whatever the mode. */
 	ok = add_rule_all(ctx, ENOSYS, "clone3") && ok;
-	if (novfork) {
+	if (f->novfork) {
 		FLAG("clone", 0, CLONE_VFORK, EPERM);
 		ok = add_rule_all(ctx, EPERM, "vfork") && ok;
 	}
-	if (noptrace)
+	if (f->noptrace)
 		ok = add_rule_all(ctx, EPERM, "ptrace") && ok;
-	if (novmread)
+	if (f->novmread)
 		ok = add_rule_all(ctx, EPERM, "process_vm_readv") && ok;
-	if (nopidfd) {
+	if (f->nopidfd) {
 		FLAG("clone", 0, CLONE_PIDFD, EPERM);
 		ok = add_rule_all(ctx, EPERM, "pidfd_open") && ok;
 	}
-	if (nosockdiag) {
+	if (f->killsocket) {
+		int nr = seccomp_syscall_resolve_name("socket");
+
+		if (seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0) < 0) {
+			fprintf(stderr, "%s: seccomp rule for socket\n", prog);
+			ok = false;
+		}
+	} else if (f->nosockdiag) {
 		int nr = seccomp_syscall_resolve_name("socket");
 
 		if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), nr,
@@ -232,15 +250,9 @@ load:
 }
 #else
 static void
-install_seccomp(enum refusal how, bool novfork, bool nopidfd,
-    bool nosockdiag, bool noptrace, bool novmread)
+install_seccomp(const struct filter *f)
 {
-	(void)how;
-	(void)novmread;
-	(void)novfork;
-	(void)nopidfd;
-	(void)nosockdiag;
-	(void)noptrace;
+	(void)f;
 	printf("skip: ni_sandbox was built without libseccomp\n");
 	exit(SKIP_CODE);
 }
@@ -298,10 +310,9 @@ strip_cloexec(void)
 int
 main(int argc, char **argv)
 {
-	enum refusal seccomp = REFUSE_NONE;
-	bool hideproc = false, strip = false, novfork = false;
-	bool nosockdiag = false, noptrace = false, nopidfd = false;
-	bool novmread = false;
+	struct filter f = { REFUSE_NONE, false, false, false, false, false,
+	    false };
+	bool hideproc = false, strip = false;
 	const char *mode = NULL;
 	int i;
 
@@ -312,23 +323,25 @@ main(int argc, char **argv)
 			i++;
 			break;
 		} else if (strcmp(a, "--seccomp=enosys") == 0) {
-			seccomp = REFUSE_ENOSYS;
+			f.how = REFUSE_ENOSYS;
 		} else if (strcmp(a, "--seccomp=eperm") == 0) {
-			seccomp = REFUSE_EPERM;
+			f.how = REFUSE_EPERM;
 		} else if (strcmp(a, "--no-vfork") == 0) {
-			novfork = true;
+			f.novfork = true;
 		} else if (strcmp(a, "--no-ptrace") == 0) {
-			noptrace = true;
+			f.noptrace = true;
 		} else if (strcmp(a, "--no-vm-read") == 0) {
-			novmread = true;
+			f.novmread = true;
 		} else if (strcmp(a, "--no-pidfd") == 0) {
-			nopidfd = true;
+			f.nopidfd = true;
 		} else if (strcmp(a, "--no-sockdiag") == 0) {
-			nosockdiag = true;
+			f.nosockdiag = true;
 		} else if (strcmp(a, "--hide-proc") == 0) {
 			hideproc = true;
 		} else if (strcmp(a, "--strip-cloexec") == 0) {
 			strip = true;
+		} else if (strcmp(a, "--kill-socket") == 0) {
+			f.killsocket = true;
 		} else {
 			fprintf(stderr, "%s: unknown option %s\n", prog, a);
 			usage();
@@ -337,9 +350,9 @@ main(int argc, char **argv)
 	if (i >= argc)
 		usage();
 
-	if (seccomp == REFUSE_ENOSYS)
+	if (f.how == REFUSE_ENOSYS)
 		mode = "seccomp";
-	else if (seccomp == REFUSE_EPERM)
+	else if (f.how == REFUSE_EPERM)
 		mode = "seccomp-eperm";
 	else if (strip)
 		mode = "ocloexec-ignored";
@@ -354,10 +367,9 @@ main(int argc, char **argv)
 		hide_proc();
 	if (strip)
 		strip_cloexec();
-	if (seccomp != REFUSE_NONE || novfork || nopidfd || nosockdiag ||
-	    noptrace || novmread)
-		install_seccomp(seccomp, novfork, nopidfd, nosockdiag, noptrace,
-		    novmread);
+	if (f.how != REFUSE_NONE || f.novfork || f.nopidfd || f.nosockdiag ||
+	    f.noptrace || f.novmread || f.killsocket)
+		install_seccomp(&f);
 
 	fflush(NULL);
 	execvp(argv[i], argv + i);

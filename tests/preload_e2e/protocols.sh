@@ -51,6 +51,17 @@ run() {
 	timeout 120 "$ni" exec -- "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	st=$?
 }
+# notes_gone DIR WHAT: DIR (a private TMPDIR) empties within 5 seconds:
+# enforce's marker directory is removed by a watcher once the run's first
+# process has exited, so a moment after the tool's status.
+notes_gone() {
+	i=0
+	while [ -n "$(ls -A "$1")" ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "left in TMPDIR after $2: $(ls -A "$1")"
+		sleep 0.05
+	done
+}
 show() {
 	echo "--- status $st"
 	echo "--- stdout"; cat "$tmp/out"
@@ -398,7 +409,33 @@ enforce.unreachable)
 	TMPDIR=$tmp/t run "$ni" enforce -- sh -c '"$1" x' sh "$reporter"
 	status 0
 	[ ! -s "$tmp/err" ] || fail "a note for a reachable program"
-	[ -z "$(ls "$tmp/t")" ] || fail "markers left: $(ls "$tmp/t")"
+	notes_gone "$tmp/t" "the runs"
+	;;
+enforce.notes-cleanup)
+	# The run's marker directory is there while the run is, and goes once
+	# its first process is gone, however that ends: dash's exit (no
+	# destructor of the shim ran there), SIGTERM, SIGKILL.
+	[ -n "$static" ] && [ -x "$static" ] || skip "no static binary (-static does not link here)"
+	need dash
+	mkdir "$tmp/t"
+	TMPDIR=$tmp/t run "$ni" enforce -- dash -c '"$1"; [ -n "$(ls -A "$TMPDIR")" ] && echo made' sh "$static"
+	status 0
+	count "$tmp/out" "^made\$" 1
+	count "$tmp/err" "^noinherit: enforce: .* is statically linked" 1
+	notes_gone "$tmp/t" "dash's exit"
+	TMPDIR=$tmp/t run "$ni" enforce -- dash -c '"$1"; kill -TERM $$' sh "$static"
+	status 143
+	notes_gone "$tmp/t" "SIGTERM"
+	TMPDIR=$tmp/t run "$ni" enforce -- dash -c '"$1"; kill -KILL $$' sh "$static"
+	status 137
+	notes_gone "$tmp/t" "SIGKILL"
+	# NOINHERIT_NOTES set to a path of its choosing inside the tree: the
+	# shim makes nothing there (the note is still said).
+	TMPDIR=$tmp/t run "$ni" enforce -- dash -c 'NOINHERIT_NOTES=$1/noinherit-notes-chosen dash -c "\"\$1\"" sh "$2"' sh "$tmp" "$static"
+	status 0
+	count "$tmp/err" "^noinherit: enforce: .* is statically linked" 1
+	[ ! -e "$tmp/noinherit-notes-chosen" ] || fail "the shim made $tmp/noinherit-notes-chosen"
+	notes_gone "$tmp/t" "a chosen NOINHERIT_NOTES"
 	;;
 *)
 	echo "protocols.sh: unknown case $case_"
