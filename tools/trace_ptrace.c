@@ -987,6 +987,31 @@ name_stands(const char *why, const struct tfd *fds, size_t n)
 	    r->dev == w->dev && r->ino == w->ino;
 }
 
+/*
+ * Whether a name is a variable of trace's own caller, passed down the tree
+ * unchanged (BASH_XTRACEFD=3 in the user's shell, say): no program of the
+ * tree said it, and CMD got no descriptor from the caller but 0-2 and
+ * what --pass-fd/--map-fd gave, so whatever a descendant holds at that
+ * number is not what the name speaks of.  make's jobserver is checked on
+ * its own (name_stands), so that a traced sub-make keeps it.
+ */
+static bool
+from_caller(const char *why, char **argv)
+{
+	extern char **environ;
+	char **e;
+
+	if (strstr(why, "jobserver-") != NULL)
+		return false;
+	for (e = argv; e != NULL && *e != NULL; e++)
+		if (*e == why)
+			return false;
+	for (e = environ; e != NULL && *e != NULL; e++)
+		if (strcmp(*e, why) == 0)
+			return true;
+	return false;
+}
+
 /* Names the fds the program was told of (fdnames_scan), where the name
  * stands. */
 static void
@@ -1002,7 +1027,8 @@ name_fds(struct observer *o, struct tfd *fds, size_t n, char **argv,
 	for (k = 0; k < got && k < 64; k++)
 		for (i = 0; i < n; i++)
 			if (fds[i].fd == names[k].fd && fds[i].named == NULL &&
-			    name_stands(names[k].why, fds, n))
+			    name_stands(names[k].why, fds, n) &&
+			    !from_caller(names[k].why, argv))
 				fds[i].named = keep(o, names[k].why);
 }
 

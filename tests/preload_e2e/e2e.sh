@@ -758,6 +758,33 @@ trace.hijack)
 	err "^noinherit: trace: refused 1 connection to the channel from processes outside the traced tree\$"
 	! grep -q HIJACK "$tmp/report" || fail "the fake record made it into the report"
 	;;
+trace.caller-names)
+	# A variable that names an fd in trace's own environment (the user's
+	# BASH_XTRACEFD=3, APT_HOOK_INFO_FD=3) reaches every program of the
+	# tree unchanged: it names nothing a program of the tree did, and a
+	# leak that lands on 3 is still a leak.  The same variable set by the
+	# program for its child does name it.
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
+	prog='
+import ctypes, os, sys
+fd = ctypes.CDLL(None).open(sys.argv[2].encode(), 0)
+assert fd == 3
+env = dict(os.environ)
+if sys.argv[3] == "sets":
+    env["APT_HOOK_INFO_FD"] = "3"
+os.waitpid(os.posix_spawn(sys.argv[1], [sys.argv[1], "named"], env), 0)
+'
+	for v in BASH_XTRACEFD=3 APT_HOOK_INFO_FD=3 'NGINX=3;'; do
+		run env "$v" "$ni" trace --fail-on-leak -- "$py" -c "$prog" "$reporter" "$data" inherits
+		status 1
+		out "^reporter named: fds 0 1 2 3\$"
+		err "^    fd 3 into reporter .* \[leaked\]\$"
+	done
+	run "$ni" trace --fail-on-leak -- "$py" -c "$prog" "$reporter" "$data" sets
+	status 0
+	err "^    fd 3 into reporter .* \[passed: named to the program: APT_HOOK_INFO_FD=3\]\$"
+	;;
 trace.outfile)
 	# -o and --sarif name a file in a directory others can write to
 	# (sticky, as /tmp): what nobody put there first is not written
