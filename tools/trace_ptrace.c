@@ -262,7 +262,9 @@ listen_channel(struct observer *o)
 			return -1;
 		}
 	}
-	if (tries == 16 || listen(fd, 4096) != 0 ||
+	if (tries == 16 ||
+	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int))
+	    != 0 || listen(fd, 4096) != 0 ||
 	    fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
 		close(fd);
 		return -1;
@@ -390,20 +392,64 @@ in_tree(struct observer *o, const struct ucred *cr)
  * Reads what connection fd (from process peer) has; closes it at its
  * end.  false: closed.
  */
+/*
+ * The sender of a message, as the kernel stamped it (SCM_CREDENTIALS,
+ * SO_PASSCRED on the listening socket and so on each connection), or -1.
+ */
+static pid_t
+sender(struct msghdr *m)
+{
+	struct cmsghdr *c;
+	struct ucred cr;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof cr)) {
+			memcpy(&cr, CMSG_DATA(c), sizeof cr);
+			return cr.pid;
+		}
+	return -1;
+}
+
+/*
+ * Reads what connection fd (from process peer) has; closes it at its
+ * end.  false: closed.  Each message counts only if peer sent it: a
+ * connection is checked when it is made, and a process that took it
+ * since (pidfd_getfd(2), allowed to its uid's other processes) must not
+ * speak for peer.
+ */
 static bool
 read_conn(struct observer *o, int fd, pid_t peer)
 {
 	char buf[65536];
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+	} ctl;
+	struct iovec iov;
+	struct msghdr m;
 	ssize_t n;
 
 	for (;;) {
-		n = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+		iov.iov_base = buf;
+		iov.iov_len = sizeof buf - 1;
+		memset(&m, 0, sizeof m);
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = ctl.b;
+		m.msg_controllen = sizeof ctl.b;
+		n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return true;
 		if (n <= 0)
 			break;
+		if (sender(&m) != peer) {
+			o->rejected++;
+			break;
+		}
 		/* One message is one record: a cut one ends here too. */
 		if (buf[n - 1] != '\n')
 			buf[n++] = '\n';

@@ -785,6 +785,33 @@ os.waitpid(os.posix_spawn(sys.argv[1], [sys.argv[1], "named"], env), 0)
 	status 0
 	err "^    fd 3 into reporter .* \[passed: named to the program: APT_HOOK_INFO_FD=3\]\$"
 	;;
+trace.steal)
+	# A process of the tree runs as nobody and holds a connection to the
+	# channel; nobody's own process, outside the tree, takes it with
+	# pidfd_getfd(2) and writes a forged record on it ("fd 3 was a
+	# dup2"); the tree process then leaks fd 3 through a raw execve that
+	# no hook records.  The tool checks who sent each message, not only
+	# who connected: the forged record is refused and fd 3 is leaked.
+	[ "$(id -u)" -eq 0 ] || skip "needs root to act as nobody"
+	need setpriv
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
+	pub=$(public_copies) || fail "cannot make public copies"
+	nobody_reaches "$pub"
+	chmod 1777 "$pub"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$py" "$here/hijack.py" "$@"; }
+	as_nobody grab - "$pub" "$pub/data" >"$tmp/thief" 2>&1 &
+	thief=$!
+	run "$ni" trace --fail-on-leak -- setpriv --reuid=65534 --regid=65534 --clear-groups "$py" "$here/hijack.py" hold - "$pub" "$pub/data" "$pub/reporter"
+	kill "$thief" 2>/dev/null
+	wait "$thief"
+	grep -q "^grab: forged record sent\$" "$tmp/thief" || fail "the thief: $(cat "$tmp/thief")"
+	status 1
+	out "^reporter held: fds 0 1 2 3\$"
+	no_err "INJECTED"
+	err "^    fd 3 into reporter .* \[leaked\]\$"
+	err "^noinherit: trace: refused 1 connection to the channel from processes outside the traced tree\$"
+	;;
 trace.outfile)
 	# -o and --sarif name a file in a directory others can write to
 	# (sticky, as /tmp): what nobody put there first is not written
