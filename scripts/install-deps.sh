@@ -30,12 +30,13 @@ test)
 	# (tests/valgrind/run.sh); for protocols.sh (issue 12): nginx, systemd
 	# (systemd-socket-activate), gnupg, dbus (dbus-run-session), parallel,
 	# bsdutils (script), dash, perl; g++: trace.cxx's C++ program (its
-	# frames' names demangled).
+	# frames' names demangled); busybox: trace.busybox (an applet is not a
+	# shell).
 	need="$need libcmocka-dev libseccomp-dev strace musl-tools clang \
 libclang-rt-14-dev clang-tidy mandoc util-linux procps lsof $bench_peers \
 bash make python3 openssh-client binutils git man-db groff-base \
 python3-jsonschema valgrind nginx systemd gnupg dbus parallel bsdutils \
-dash perl g++"
+dash perl g++ busybox"
 	;;
 bench)
 	# lsof: bench_audit's rival; gnuplot-nox: bench_spawn --plot;

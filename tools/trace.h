@@ -175,6 +175,15 @@ size_t trace_obs_pollfds(const struct observer *o, struct pollfd *p, size_t max)
  * (a connection accepted, a record read, a connection's end). */
 bool trace_obs_drain(struct observer *o);
 
+/* The last component of a path (the whole path if it ends in '/'). */
+static inline const char *
+trace_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
+}
+
 /* Whether an exec record's call is a posix_spawn (posix_spawnp too): the
  * calls whose file actions may place descriptors. */
 static inline bool

@@ -482,6 +482,39 @@ is_shell(const char *exe)
 	return false;
 }
 
+/*
+ * Whether a descriptor that exe made was a shell's redirection: exe is a
+ * shell, and busybox only when it ran as one (each applet is busybox:
+ * `busybox tar` opens its archive, no redirection).  Its argv[0], or the
+ * applet named after "busybox", from the start record of the process
+ * that logged the origin (at index at); not known: not a shell.
+ */
+static bool
+made_by_shell(const struct ctx *c, size_t at, const char *exe)
+{
+	static const char *const sh[] = { "sh", "ash", "hush", "bash" };
+	const struct trec *s;
+	const char *applet;
+	size_t si, i;
+
+	if (!is_shell(exe))
+		return false;
+	if (strcmp(trace_base(exe), "busybox") != 0)
+		return true;
+	if (at == NONE)
+		return false;
+	si = start_of(c, c->l->v[at].pid, -1, at + 1);
+	if (si == NONE || (s = &c->l->v[si])->argc == 0)
+		return false;
+	applet = trace_base(s->argv[0]);
+	if (strcmp(applet, "busybox") == 0)
+		applet = s->argc > 1 ? s->argv[1] : "";
+	for (i = 0; i < sizeof sh / sizeof sh[0]; i++)
+		if (strcmp(applet, sh[i]) == 0)
+			return true;
+	return false;
+}
+
 /* A reason in the analysis' memory: "prefix" + detail. */
 static const char *
 reason(struct analysis *a, const char *prefix, const char *detail)
@@ -563,7 +596,7 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 	}
 	/* A redirection (`exec 3<file`, `3>&1`) is an open, a dup or a
 	 * fcntl(F_DUPFD); a pipe or socket a shell made is not one. */
-	if (o != NULL && is_shell(origin_exe) &&
+	if (o != NULL && made_by_shell(c, r->origin_at, origin_exe) &&
 	    (strncmp(o->made_by, "open", 4) == 0 ||
 	    strncmp(o->made_by, "__open", 6) == 0 ||
 	    strncmp(o->made_by, "dup", 3) == 0 ||

@@ -1089,6 +1089,7 @@ snapshot(struct observer *o, long pid)
 	struct trec r;
 	size_t i, envc = 0, alen = 0, slen = 0;
 	int err = 0, secure = -1, dynamic = -1;
+	bool want_argv;
 
 	memset(&r, 0, sizeof r);
 	r.ev = EV_START;
@@ -1108,15 +1109,17 @@ snapshot(struct observer *o, long pid)
 		strcpy(exe, "?");
 	r.exe = exe;
 	r.fds = read_fds(pid, &r.nfds, &err);
+	/* argv is for the findings of a receiver: only one that received
+	 * something needs it -- and busybox, whose applet (a shell, or
+	 * tar...) says whether what it makes is a redirection. */
+	want_argv = r.nfds > 0 || strcmp(trace_base(exe), "busybox") == 0;
 	if (initial_stack(pid, &strs, &alen, &slen, &secure, &dynamic)) {
-		/* argv is for the findings of a receiver: only one that
-		 * received something needs it. */
-		if (r.nfds > 0)
+		if (want_argv)
 			argv = split(strs, alen, &r.argc);
 		envp = split(strs + alen, slen, &envc);
 		elen = (ssize_t)slen;
 	} else {
-		if (r.nfds > 0 && (cmdline = malloc(MAX_CMDLINE)) != NULL)
+		if (want_argv && (cmdline = malloc(MAX_CMDLINE)) != NULL)
 			clen = read_proc(pid, "cmdline", cmdline,
 			    MAX_CMDLINE);
 		if ((env = malloc(MAX_ENV)) != NULL)

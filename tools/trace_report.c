@@ -20,15 +20,6 @@ static const char listen_note[] =
     "meant for its parent, and keeps the address busy until the child "
     "exits (PEP 446)";
 
-/* The last component of a path. */
-static const char *
-base(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL && slash[1] != '\0' ? slash + 1 : path;
-}
-
 /* ------------------------------------------------------------------ */
 /* Text                                                                */
 /* ------------------------------------------------------------------ */
@@ -110,7 +101,7 @@ put_frame(FILE *f, size_t k, const struct frame *fr)
 		fputs("?? (unknown function)", f);
 	put_location(f, fr->file, fr->line);
 	fputs(" (", f);
-	cli_puts_text(f, base(fr->obj));
+	cli_puts_text(f, trace_base(fr->obj));
 	fprintf(f, "+0x%llx)\n", fr->off);
 	for (i = 0; i < fr->ninl; i++) {
 		fputs("       inlined into ", f);
@@ -127,16 +118,16 @@ static void
 put_receipt(FILE *f, const struct receipt *r)
 {
 	fprintf(f, "    fd %d into ", r->fd->fd);
-	cli_puts_text(f, base(r->to->exe));
+	cli_puts_text(f, trace_base(r->to->exe));
 	fprintf(f, " (pid %ld", r->to->pid);
 	if (r->by != NULL) {
 		fputs(") from ", f);
-		cli_puts_text(f, base(r->by->exe));
+		cli_puts_text(f, trace_base(r->by->exe));
 		fprintf(f, " (pid %ld) by ", r->by->pid);
 		cli_puts_text(f, r->by->call);
 	} else if (r->from_exe != NULL) {
 		fputs(") from ", f);
-		cli_puts_text(f, base(r->from_exe));
+		cli_puts_text(f, trace_base(r->from_exe));
 		fprintf(f, " (pid %ld) by exec, unlogged", r->from_pid);
 	} else {
 		fprintf(f, ", parent pid %ld; no exec of it was logged",
@@ -166,7 +157,7 @@ put_finding(FILE *f, size_t i, const struct finding *g)
 		fputs("()", f);
 		if (g->origin_exe != NULL) {
 			fputs(" in ", f);
-			cli_puts_text(f, base(g->origin_exe));
+			cli_puts_text(f, trace_base(g->origin_exe));
 		}
 		if (o->made_pid > 0)
 			fprintf(f, " (pid %ld)", o->made_pid);

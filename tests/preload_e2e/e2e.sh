@@ -812,6 +812,21 @@ trace.steal)
 	err "^    fd 3 into reporter .* \[leaked\]\$"
 	err "^noinherit: trace: refused 1 connection to the channel from processes outside the traced tree\$"
 	;;
+trace.busybox)
+	# busybox is every applet: what it opens as tar is no redirection
+	# (the archive leaks into --to-command's shell and program), what it
+	# opens as sh (exec 3<file) is one.
+	need busybox
+	bb=$(command -v busybox)
+	mkdir "$tmp/tt" && echo hi >"$tmp/tt/a" && tar -C "$tmp" -cf "$tmp/t.tar" tt || fail "cannot make the archive"
+	run "$ni" trace -- "$bb" tar -C "$tmp" -xf "$tmp/t.tar" --to-command="$reporter tar"
+	out "^fd 3 .*/t\.tar\$"
+	err "^    fd 3 into reporter .* \[leaked\]\$"
+	no_err "a redirection of the shell"
+	run "$ni" trace -- "$bb" sh -c 'exec 3<"$1"; exec "$2" sh' sh "$data" "$reporter"
+	out "^reporter sh: fds 0 1 2 3\$"
+	err "^    fd 3 into reporter .* \[passed: a redirection of the shell .*busybox\]\$"
+	;;
 trace.outfile)
 	# -o and --sarif name a file in a directory others can write to
 	# (sticky, as /tmp): what nobody put there first is not written
