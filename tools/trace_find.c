@@ -19,7 +19,8 @@
  * stands in.  What leads back to CMD's own start record was handed to
  * CMD by trace's caller (--pass-fd, --map-fd): its crossing into CMD was
  * asked for and is not reported, but where CMD or its children pass it
- * on, each crossing is, of unknown origin, and classed as any other.
+ * on, each crossing is, of unknown origin, and passed on purpose as a
+ * shell's redirection is (classify).
  *
  * Findings are grouped by (made_by, first frame's object and offset, kind
  * of descriptor, target): one leaky call site reached by 100 children is
@@ -560,6 +561,13 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 	if (r->moved) {
 		direct = NULL;
 		o = NULL;
+	}
+	/* Given to CMD on request: as a shell's redirection, it was meant
+	 * for CMD and what CMD starts. */
+	if (r->from_root && !r->moved) {
+		rc->why = "given to CMD by trace's caller (--pass-fd, "
+		    "--map-fd), then passed on";
+		return;
 	}
 	if (direct != NULL && direct->inh_by != NULL) {
 		rc->why = reason(a, "made inheritable with ", direct->inh_by);
