@@ -124,6 +124,7 @@ struct observer {
 	struct tgap *gaps;
 	size_t ngaps, gcap;
 	size_t rejected;	/* connections from outside the tree */
+	bool plain_recv;	/* MSG_CMSG_CLOEXEC is refused here */
 	bool nomem;
 	struct jarena mem;
 	struct dyncache dyn[DYN_CACHE];	/* exe_dynamic's answers */
@@ -401,15 +402,29 @@ sender(struct msghdr *m)
 {
 	struct cmsghdr *c;
 	struct ucred cr;
+	pid_t pid = -1;
+	size_t i, n;
+	int fd;
 
-	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c))
-		if (c->cmsg_level == SOL_SOCKET &&
-		    c->cmsg_type == SCM_CREDENTIALS &&
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_CREDENTIALS &&
 		    c->cmsg_len >= CMSG_LEN(sizeof cr)) {
 			memcpy(&cr, CMSG_DATA(c), sizeof cr);
-			return cr.pid;
+			pid = cr.pid;
+		} else if (c->cmsg_type == SCM_RIGHTS) {
+			/* Descriptors no shim sends: not kept. */
+			n = (c->cmsg_len - CMSG_LEN(0)) / sizeof fd;
+			for (i = 0; i < n; i++) {
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof fd,
+				    sizeof fd);
+				close(fd);
+			}
+			pid = -1;
 		}
-	return -1;
+	}
+	return pid;
 }
 
 /*
@@ -439,7 +454,15 @@ read_conn(struct observer *o, int fd, pid_t peer)
 		m.msg_iovlen = 1;
 		m.msg_control = ctl.b;
 		m.msg_controllen = sizeof ctl.b;
-		n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		/* (MSG_CMSG_CLOEXEC refused, as a seccomp profile may:
+		 * without it, and a descriptor sent is closed at once.) */
+		n = recvmsg(fd, &m, MSG_DONTWAIT |
+		    (o->plain_recv ? 0 : MSG_CMSG_CLOEXEC));
+		if (n < 0 && !o->plain_recv &&
+		    (errno == EINVAL || errno == EPERM)) {
+			o->plain_recv = true;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
