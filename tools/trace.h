@@ -71,6 +71,10 @@ struct tfd {
 	const char *named;		/* kernel start records: why the program
 					 * was told this number (fdnames_scan:
 					 * "argv: --jobserver-auth=3,4"), or NULL */
+	bool in_parent;			/* kernel start records of a spawn's
+					 * child: its maker held this file at
+					 * this number, inheritable, at the
+					 * exec (no file action's doing) */
 };
 
 enum ev { EV_START, EV_EXEC };

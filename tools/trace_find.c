@@ -595,7 +595,7 @@ classify(struct ctx *c, struct analysis *a, size_t i, const struct res *r,
 	 * vfork's that logged none, execs on its own (through a raw execve
 	 * no hook sees), whatever its parent spawned before. */
 	sp = latest(c, s->ppid, i, false, EV_EXEC);
-	if ((e == NULL || e->fd != f->fd) && sp != NONE &&
+	if ((e == NULL || e->fd != f->fd) && sp != NONE && !f->in_parent &&
 	    trace_is_spawn(c->l->v[sp].call) && (!s->kernel || s->spawned) &&
 	    latest(c, s->pid, i, false, EV_START) == NONE) {
 		rc->why = reason(a, "placed by a file action of ",

@@ -1101,6 +1101,38 @@ name_fds(struct observer *o, struct tfd *fds, size_t n, char **argv,
 				fds[i].named = keep(o, names[k].why);
 }
 
+/*
+ * For the child of a posix_spawn: which of the descriptors it got its
+ * maker ppid holds too, at the same number, the same file, inheritable.
+ * The spawn's record lists what was inheritable before the call; one
+ * that another thread made while the call ran (after the record, before
+ * the clone) is not listed, and would pass for a file action's.
+ */
+static void
+mark_in_parent(long ppid, struct tfd *fds, size_t n)
+{
+	char path[64], buf[512], *p;
+	unsigned long flags;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "/proc/%ld/fd/%d", ppid,
+		    fds[i].fd);
+		if (stat(path, &st) != 0 ||
+		    (unsigned long long)st.st_dev != fds[i].dev ||
+		    (unsigned long long)st.st_ino != fds[i].ino)
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/fdinfo/%d", ppid,
+		    fds[i].fd);
+		if (pi_read_file(path, buf, sizeof buf) < 0 ||
+		    (p = strstr(buf, "flags:")) == NULL)
+			continue;
+		flags = strtoul(p + 6, NULL, 8);
+		fds[i].in_parent = (flags & O_CLOEXEC) == 0;
+	}
+}
+
 /* pid has just exec'd (stopped at PTRACE_EVENT_EXEC): its start record. */
 static void
 snapshot(struct observer *o, long pid)
@@ -1132,6 +1164,8 @@ snapshot(struct observer *o, long pid)
 		strcpy(exe, "?");
 	r.exe = exe;
 	r.fds = read_fds(pid, &r.nfds, &err);
+	if (r.spawned && r.ppid > 0 && r.nfds > 0)
+		mark_in_parent(r.ppid, r.fds, r.nfds);
 	/* argv is for the findings of a receiver: only one that received
 	 * something needs it -- and busybox, whose applet (a shell, or
 	 * tar...) says whether what it makes is a redirection. */

@@ -546,12 +546,12 @@ classes_from_kernel_starts(void **state)
 	const struct receipt *r;
 	struct tfd root_fds[1] = { { 0 } };
 	struct tfd fds[4] = {
-		{ 3, 9, 3, "/tmp/f3", NULL, NULL, NULL },
-		{ 4, 9, 4, "/tmp/f4", NULL, NULL, NULL },
-		{ 5, 9, 5, "/tmp/f5", NULL, NULL, NULL },
-		{ 6, 9, 6, "/tmp/f6", NULL, NULL, "argv: --status-fd=6" },
+		{ 3, 9, 3, "/tmp/f3", NULL, NULL, NULL, false },
+		{ 4, 9, 4, "/tmp/f4", NULL, NULL, NULL, false },
+		{ 5, 9, 5, "/tmp/f5", NULL, NULL, NULL, false },
+		{ 6, 9, 6, "/tmp/f6", NULL, NULL, "argv: --status-fd=6", false },
 	};
-	struct tfd sfd[1] = { { 8, 9, 8, "/tmp/f8", NULL, NULL, NULL } };
+	struct tfd sfd[1] = { { 8, 9, 8, "/tmp/f8", NULL, NULL, NULL, false } };
 	const char *exec200 =
 	    "{\"ev\":\"start\",\"pid\":200,\"exe\":\"/bin/p\",\"fds\":[]}\n"
 	    EXEC(200, "/bin/p", "execve",
