@@ -96,6 +96,17 @@ nobody_reaches() {
 		skip "$1 is not reachable by nobody (a private TMPDIR?)"
 }
 here=$(cd "$(dirname "$0")" && pwd)
+# For the cases where nobody acts against a trace: python3 in $py, the
+# public copies in $pub (sticky, so that nobody can leave files there).
+nobody_setup() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to act as nobody"
+	need setpriv
+	py=/usr/bin/python3
+	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
+	pub=$(public_copies) || fail "cannot make public copies"
+	nobody_reaches "$pub"
+	chmod 1777 "$pub"
+}
 
 # The report of `trace -- leaky`: three findings, each made in make_leaks.
 leaky_report() {
@@ -673,13 +684,7 @@ trace.hijack)
 	# Another user (nobody) tries to take the records: during the trace
 	# by binding the channel's name or sending fake records, after it by
 	# listening on the name for what a surviving process sends.
-	[ "$(id -u)" -eq 0 ] || skip "needs root to act as nobody"
-	need setpriv
-	py=/usr/bin/python3
-	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
-	pub=$(public_copies) || fail "cannot make public copies"
-	nobody_reaches "$pub"
-	chmod 1777 "$pub"
+	nobody_setup
 	mkdir "$tmp/t"
 	nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$py" "$here/hijack.py" "$@"; }
 	# Until CMD has written the channel's name to $pub/chan.
@@ -794,13 +799,7 @@ trace.steal)
 	# dup2"); the tree process then leaks fd 3 through a raw execve that
 	# no hook records.  The tool checks who sent each message, not only
 	# who connected: the forged record is refused and fd 3 is leaked.
-	[ "$(id -u)" -eq 0 ] || skip "needs root to act as nobody"
-	need setpriv
-	py=/usr/bin/python3
-	[ -x "$py" ] || py=$(command -v python3) || skip "python3 not found"
-	pub=$(public_copies) || fail "cannot make public copies"
-	nobody_reaches "$pub"
-	chmod 1777 "$pub"
+	nobody_setup
 	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$py" "$here/hijack.py" "$@"; }
 	as_nobody grab - "$pub" "$pub/data" >"$tmp/thief" 2>&1 &
 	thief=$!
