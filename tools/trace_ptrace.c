@@ -357,12 +357,35 @@ orphans(struct observer *o)
 	closedir(dir);
 }
 
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* Whether the process at the other end of connection fd has been reaped
+ * (its pid free for another); false where that cannot be told. */
+static bool
+peer_gone(int fd)
+{
+	socklen_t len = sizeof(int);
+	int pfd, r, e;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pfd, &len) != 0)
+		return false;
+	r = (int)syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0);
+	e = errno;
+	close(pfd);
+	return r != 0 && e == ESRCH;
+}
+
 /*
  * Whether a connection's peer belongs to the traced tree: with ptrace,
  * every task of the tree is known from before it could run.
  */
 static bool
-in_tree(struct observer *o, const struct ucred *cr)
+in_tree(struct observer *o, int fd, const struct ucred *cr)
 {
 	pid_t pid = cr->pid;
 	int d;
@@ -384,8 +407,10 @@ in_tree(struct observer *o, const struct ucred *cr)
 	}
 	/* Without ptrace: the ancestry.  A peer that has already exited
 	 * cannot be placed: taken if it ran as this user (the report is
-	 * incomplete anyway, and says so). */
-	d = descends(pid);
+	 * incomplete anyway, and says so).  Once it is gone its pid may be
+	 * another process's, whose ancestry says nothing of the peer: the
+	 * peer's own pidfd tells (SO_PEERPIDFD, Linux 6.5). */
+	d = peer_gone(fd) ? -1 : descends(pid);
 	return d == 1 || (d < 0 && cr->uid == geteuid());
 }
 
@@ -528,7 +553,7 @@ trace_obs_drain(struct observer *o)
 		accepted = true;
 		len = sizeof cr;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) != 0 ||
-		    !in_tree(o, &cr)) {
+		    !in_tree(o, fd, &cr)) {
 			o->rejected++;
 			close(fd);
 			continue;
