@@ -153,7 +153,7 @@ watch(const char *dir, pid_t root, int pfd, unsigned long long start)
 	if (pfd >= 0 && pfd != 3 && dup2(pfd, 3) != 3)
 		_exit(1);
 	ni_close_from(pfd >= 0 ? 4 : 3);
-	if ((null = open("/dev/null", O_RDWR)) >= 0) {
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
